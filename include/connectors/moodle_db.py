@@ -1,0 +1,81 @@
+"""Moodle's database (read queries from `sql/moodle/`), on the MySQL provider's hook.
+
+Read-only but for one module that writes course modules (see
+include/connectors/moodle_modules.py, added with kontur_recordings): Moodle
+has no web-service function that creates a URL or Page activity.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import Any
+
+from airflow.providers.mysql.hooks.mysql import MySqlHook
+
+from include.connectors.sql_files import fetch_frame, sql_text
+
+_TABLE = re.compile(r"\bmdl_(?=\w)")
+
+
+class MoodleDbHook(MySqlHook):
+    """Runs the queries in `sql/moodle/*.sql` against Moodle's database.
+
+    Queries are written with Moodle's default table prefix `mdl_`; a site with
+    another prefix sets `table_prefix` in the connection's extra.
+    """
+
+    conn_name_attr = "moodle_conn_id"
+    default_conn_name = "moodle_db"
+    hook_name = "Moodle database"
+
+    def __init__(self, moodle_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(mysql_conn_id=moodle_conn_id, **kwargs)
+        self.moodle_conn_id = moodle_conn_id
+        self._prefix: str | None = None
+        self._connection = None
+
+    @property
+    def table_prefix(self) -> str:
+        if self._prefix is None:
+            extra = self.get_connection(self.moodle_conn_id).extra_dejson
+            self._prefix = extra.get("table_prefix", "mdl_")
+        return self._prefix
+
+    def query(self, name: str) -> str:
+        """The text of `sql/moodle/<name>.sql` with the site's table prefix."""
+        text = sql_text(f"moodle/{name}.sql")
+        if self.table_prefix != "mdl_":
+            text = _TABLE.sub(self.table_prefix, text)
+        return text
+
+    @property
+    def connection(self):
+        """One connection per hook, opened on first use."""
+        if self._connection is None:
+            self._connection = self.get_conn()
+        return self._connection
+
+    def read_frame(self, name: str, params: Any = None):
+        """Run `sql/moodle/<name>.sql` and return a DataFrame."""
+        self.connection.commit()  # a fresh snapshot for every read (REPEATABLE READ)
+        return fetch_frame(self.connection, self.query(name), params)
+
+    @contextmanager
+    def transaction(self):
+        """A cursor inside one transaction: committed on success, rolled back on error."""
+        connection = self.connection
+        cursor = connection.cursor()
+        try:
+            yield cursor
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

@@ -1,0 +1,33 @@
+"""The house rules every DAG follows: owner, tags, retries with back-off.
+
+`PIPELINES_RETRY_DELAY_SECONDS` shortens the retry delay (the tests set it to
+0 so a retried task does not make a test wait); production keeps the default.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+OWNER = "lms-pipelines"
+
+# Tags come from this known set: one pipeline tag and the source systems.
+PIPELINE_TAGS = {"eios", "recordings", "exams", "vouchers", "courses"}
+SYSTEM_TAGS = {"moodle", "eios", "kontur-talk", "kindergarten-lms", "voucher-registry"}
+KNOWN_TAGS = PIPELINE_TAGS | SYSTEM_TAGS
+
+# The headings of every DAG's doc_md (the module docstring).
+DOC_HEADINGS = ("Purpose", "Schedule", "Settings", "Params", "Outputs", "Data quality",
+                "Re-run and backfill")
+
+
+def default_args(retries: int = 3) -> dict:
+    """Defaults for tasks; tasks that call an external system keep the retries."""
+    delay = float(os.environ.get("PIPELINES_RETRY_DELAY_SECONDS", "60"))
+    return {
+        "owner": OWNER,
+        "retries": retries,
+        "retry_delay": timedelta(seconds=delay),
+        "retry_exponential_backoff": 2.0 if delay else 0,
+        "max_retry_delay": timedelta(minutes=30),
+    }

@@ -1,0 +1,137 @@
+"""The local stack's commands (the Makefile calls these).
+
+    python -m include.sandbox check      system packages present?
+    python -m include.sandbox start      MariaDB + sandbox on loopback, migrations
+    python -m include.sandbox seed       fresh demo data
+    python -m include.sandbox demo       start, seed, run every DAG, print a summary
+    python -m include.sandbox up         `airflow standalone` on 127.0.0.1 (own process group)
+    python -m include.sandbox down       stop `airflow standalone`
+    python -m include.sandbox stop       stop everything
+    python -m include.sandbox clean      stop everything and delete .local/
+    python -m include.sandbox serve      run the sandbox in the foreground
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from include.sandbox import environment
+
+
+def check_system() -> None:
+    """One clear line per missing system package (see the README)."""
+    from ctypes.util import find_library
+
+    missing = []
+    if not (shutil.which("mariadbd") or Path("/usr/sbin/mariadbd").exists()):
+        missing.append("mariadb-server")
+    if not shutil.which("mariadb"):
+        missing.append("mariadb-client")
+    if not find_library("pango-1.0"):
+        missing.append("libpango-1.0-0 libpangoft2-1.0-0")
+    if not find_library("harfbuzz-subset"):
+        missing.append("libharfbuzz-subset0")
+    if not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists():
+        missing.append("fonts-dejavu-core")
+    if missing:
+        raise SystemExit("missing system packages: apt-get install " + " ".join(missing))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m include.sandbox")
+    parser.add_argument("command", choices=["check", "start", "seed", "demo", "up", "down",
+                                            "stop", "clean", "serve"])
+    args = parser.parse_args(argv)
+    env = environment.stack_environment("demo")
+    environment.apply(env)
+
+    from include.sandbox import stack
+    from include.sandbox.mariadb import LocalStackError
+
+    try:
+        if args.command == "check":
+            check_system()
+        elif args.command == "serve":
+            from include.sandbox.app import serve_forever
+
+            serve_forever(int(env["SANDBOX_HTTP_PORT"]))
+        elif args.command == "start":
+            check_system()
+            stack.start_mariadb()
+            stack.start_sandbox_process(int(env["SANDBOX_HTTP_PORT"]))
+        elif args.command == "seed":
+            db = stack.start_mariadb()
+            for name, line in stack.reset_data(db).items():
+                print(f"  {name}: {line}")
+        elif args.command == "demo":
+            check_system()
+            db = stack.start_mariadb()
+            stack.start_sandbox_process(int(env["SANDBOX_HTTP_PORT"]))
+            print("Loading demo data ...")
+            for name, line in stack.reset_data(db).items():
+                print(f"  {name}: {line}")
+            stack.migrate_airflow_db(env)
+            from include.sandbox.demo import print_summary, run_all_dags
+
+            print_summary(run_all_dags())
+            print(f"\nOutputs: {environment.LOCAL_DIR / 'store'}")
+        elif args.command == "up":
+            up(env)
+        elif args.command == "down":
+            stack.stop_process_group(STANDALONE_PID)
+        elif args.command == "stop":
+            stack.stop_process_group(STANDALONE_PID)
+            stack.stop_process_group(stack.SANDBOX_PID)
+            stack.local_mariadb().stop()
+        elif args.command == "clean":
+            stack.stop_process_group(STANDALONE_PID)
+            stack.stop_process_group(stack.SANDBOX_PID)
+            stack.local_mariadb().stop()
+            shutil.rmtree(environment.LOCAL_DIR, ignore_errors=True)
+            print(f"removed {environment.LOCAL_DIR}")
+    except LocalStackError as exc:
+        raise SystemExit(str(exc)) from None
+
+
+STANDALONE_PID = environment.LOCAL_DIR / "standalone.pid"
+
+
+def up(env: dict) -> None:
+    """`airflow standalone` in its own process group, so `down` stops all its children."""
+    from include.sandbox import stack
+
+    check_system()
+    db = stack.start_mariadb()
+    stack.start_sandbox_process(int(env["SANDBOX_HTTP_PORT"]))
+    if not (environment.LOCAL_DIR / "seeded").exists():
+        stack.reset_data(db)
+        (environment.LOCAL_DIR / "seeded").write_text("ok\n")
+    port = int(env.get("AIRFLOW_UI_PORT", "8080"))
+    if not stack.port_is_free(port):
+        raise SystemExit(f"port {port} on 127.0.0.1 is in use: free it or set AIRFLOW_UI_PORT")
+    stack.migrate_airflow_db(env)
+    standalone_env = {
+        **os.environ, **env,
+        "AIRFLOW__API__HOST": "127.0.0.1", "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
+            Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"),
+    }
+    log = open(environment.LOCAL_DIR / "standalone.log", "ab")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("airflow")), "standalone"], env=standalone_env,
+        stdout=log, stderr=log, start_new_session=True,
+    )
+    STANDALONE_PID.write_text(str(process.pid))
+    print(f"Airflow UI: http://127.0.0.1:{port} (log in as admin; the password is in "
+          f"{standalone_env['AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE']}). "
+          f"Log: {environment.LOCAL_DIR / 'standalone.log'}. Stop: make down")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

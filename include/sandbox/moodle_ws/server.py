@@ -1,0 +1,83 @@
+"""The REST endpoint, as Moodle's `webservice/rest/server.php` answers it."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from include.sandbox import faults
+from include.sandbox.database import transaction
+from include.sandbox.moodle_ws import cohorts, users  # noqa: F401  (register functions)
+from include.sandbox.moodle_ws.registry import FUNCTIONS, MoodleException
+
+router = APIRouter()
+_KEY = re.compile(r"[^\[\]]+|\[([^\]]*)\]")
+
+
+def decode_php_params(fields: list[tuple[str, str]]) -> dict[str, Any]:
+    """`users[0][username]=x` → {"users": [{"username": "x"}]} (numeric keys become lists)."""
+    root: dict = {}
+    for name, value in fields:
+        parts = [m.group(1) if m.group(1) is not None else m.group(0) for m in _KEY.finditer(name)]
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return _listify(root)
+
+
+def _listify(node):
+    if not isinstance(node, dict):
+        return node
+    converted = {k: _listify(v) for k, v in node.items()}
+    if converted and all(k.isdigit() for k in converted):
+        return [converted[k] for k in sorted(converted, key=int)]
+    return converted
+
+
+def _exception(exception: str, errorcode: str, message: str) -> JSONResponse:
+    return JSONResponse({"exception": exception, "errorcode": errorcode, "message": message})
+
+
+@router.api_route("/moodle/webservice/rest/server.php", methods=["GET", "POST"])
+async def rest_server(request: Request):
+    form = await request.form() if request.method == "POST" else None
+    fields = list(form.multi_items()) if form is not None else []
+    fields += list(request.query_params.multi_items())
+    params = decode_php_params([(k, str(v)) for k, v in fields])
+    token = params.pop("wstoken", "")
+    name = params.pop("wsfunction", "")
+    params.pop("moodlewsrestformat", None)
+    fault = faults.record_and_take("moodle", name)
+    if fault:
+        response = faults.fault_response(fault)
+        if response is not None:
+            return response
+        return _exception("moodle_exception", fault["errorcode"], fault["message"])
+    return run_function(token, name, params)
+
+
+def run_function(token: str, name: str, params: dict) -> JSONResponse:
+    with transaction("moodle") as cursor:
+        cursor.execute(
+            "SELECT id, userid, validuntil FROM mdl_external_tokens WHERE token = %s", (token,)
+        )
+        row = cursor.fetchone()
+    if row is None or (row["validuntil"] and row["validuntil"] < time.time()):
+        return _exception("moodle_exception", "invalidtoken", "Invalid token - token not found")
+    function = FUNCTIONS.get(name)
+    if function is None:
+        return _exception(
+            "dml_missing_record_exception", "invalidrecord",
+            "Can't find data record in database table external_functions.",
+        )
+    try:
+        with transaction("moodle") as cursor:
+            result = function(cursor, params)
+    except MoodleException as exc:
+        return JSONResponse(exc.body)
+    return JSONResponse(result)

@@ -1,0 +1,174 @@
+"""The local stack: MariaDB, the sandbox process, fresh demo data, Airflow's metadata DB.
+
+Used by `python -m include.sandbox …` (the Makefile's targets) and by the
+tests' session fixtures, so the demo and the tests stand on the same set-up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from include.sandbox.environment import LOCAL_DIR, PROJECT_ROOT, connection_json, sandbox_db
+from include.sandbox.mariadb import LocalMariaDB, LocalStackError
+
+MOODLE_FIXTURES = PROJECT_ROOT / "include" / "sandbox" / "moodle"
+SANDBOX_SCHEMAS = PROJECT_ROOT / "include" / "sandbox" / "sql"
+
+
+def local_mariadb() -> LocalMariaDB:
+    return LocalMariaDB(port=int(os.environ["SANDBOX_MARIADB_PORT"]))
+
+
+def database_names() -> dict[str, str]:
+    return {
+        "moodle": connection_json("moodle_db")["schema"],
+        "pipelines": connection_json("pipelines_db")["schema"],
+        "sandbox": sandbox_db()["schema"],
+    }
+
+
+def connect(which: str):
+    """A DB-API connection to `moodle`, `pipelines` or `sandbox` as the app account."""
+    import MySQLdb
+
+    settings = sandbox_db() if which == "sandbox" else connection_json(f"{which}_db")
+    return MySQLdb.connect(
+        host=settings["host"], port=int(settings["port"]), user=settings["login"],
+        password=settings["password"], database=settings["schema"], charset="utf8mb4",
+    )
+
+
+def start_mariadb() -> LocalMariaDB:
+    db = local_mariadb()
+    db.start()
+    account = connection_json("pipelines_db")
+    db.ensure_account(account["login"], account["password"])
+    return db
+
+
+def migrate_pipelines_db() -> list[str]:
+    from include.migrations import apply_migrations
+
+    connection = connect("pipelines")
+    try:
+        return apply_migrations(connection)
+    finally:
+        connection.close()
+
+
+def reset_data(db: LocalMariaDB, sizes: dict | None = None, seed: int = 20261123) -> dict[str, str]:
+    """Fresh Moodle, sandbox and pipelines databases with the demo data."""
+    from include.sandbox.demo_data import SeedContext, seed_all
+
+    names = database_names()
+    for name in names.values():
+        db.recreate_database(name)
+    db.load_file(MOODLE_FIXTURES / "schema.sql", names["moodle"])
+    db.load_file(MOODLE_FIXTURES / "sample-data.sql", names["moodle"])
+    for schema in sorted(SANDBOX_SCHEMAS.glob("*.sql")):
+        db.load_file(schema, names["sandbox"])
+    migrate_pipelines_db()
+    moodle, sandbox = connect("moodle"), connect("sandbox")
+    try:
+        return seed_all(SeedContext(moodle=moodle, sandbox=sandbox, seed=seed, sizes=sizes or {}))
+    finally:
+        moodle.close()
+        sandbox.close()
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def sandbox_is_up(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_health", timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+SANDBOX_PID = LOCAL_DIR / "sandbox.pid"
+
+
+def start_sandbox_process(port: int) -> None:
+    """The sandbox as a background process (demo, `make up`); reused when running."""
+    if sandbox_is_up(port):
+        return
+    if not port_is_free(port):
+        raise LocalStackError(
+            f"port {port} on 127.0.0.1 is in use by another program: free it or change "
+            "SANDBOX_HTTP_PORT and the connection hosts in sandbox.env"
+        )
+    LOCAL_DIR.mkdir(exist_ok=True)
+    log = open(LOCAL_DIR / "sandbox.log", "ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "include.sandbox", "serve"], cwd=PROJECT_ROOT,
+        stdout=log, stderr=log, start_new_session=True,
+    )
+    SANDBOX_PID.write_text(str(process.pid))
+    deadline = time.monotonic() + 30
+    while not sandbox_is_up(port):
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise LocalStackError(f"the sandbox did not start; see {LOCAL_DIR / 'sandbox.log'}")
+        time.sleep(0.2)
+
+
+def stop_process_group(pid_file: Path) -> None:
+    """Stop a process started in its own session, with all its children."""
+    if not pid_file.exists():
+        return
+    pid = int(pid_file.read_text().strip() or 0)
+    pid_file.unlink()
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    for _ in range(100):
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def migrate_airflow_db(env: dict[str, str]) -> None:
+    """`airflow db migrate` on the SQLite metadata DB, once per Airflow version."""
+    import airflow
+
+    home = Path(env["AIRFLOW_HOME"])
+    marker = home / f".migrated-{airflow.__version__}"
+    if marker.exists() and (home / "airflow.db").exists():
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    airflow_cli = Path(sys.executable).with_name("airflow")
+    done = subprocess.run(
+        [str(airflow_cli), "db", "migrate"], env={**os.environ, **env},
+        capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        raise LocalStackError(f"airflow db migrate failed: {done.stderr.strip()[-2000:]}")
+    marker.write_text("ok\n")

@@ -1,0 +1,98 @@
+"""Archive and history files through Airflow's ObjectStoragePath.
+
+The store is a local folder by default (`.local/store` in the demo) and any
+fsspec store by URL in production: set `PIPELINES_STORE_URL` (for example
+`s3://university-archive/pipelines`) and, if the store needs credentials,
+`PIPELINES_STORE_CONN_ID` naming an Airflow Connection.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from dataclasses import asdict, dataclass
+
+from include.sandbox.environment import LOCAL_DIR
+
+
+def store_root():
+    from airflow.sdk import ObjectStoragePath
+
+    url = os.environ.get("PIPELINES_STORE_URL") or f"file://{LOCAL_DIR / 'store'}"
+    conn_id = os.environ.get("PIPELINES_STORE_CONN_ID") or None
+    root = ObjectStoragePath(url, conn_id=conn_id)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def store_path(*parts: str):
+    """A path inside the store; the parent folders exist."""
+    path = store_root().joinpath(*parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_of(path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_bytes_if_changed(path, data: bytes) -> bool:
+    """Write unless the file already holds exactly these bytes (keeps re-runs idempotent)."""
+    if path.exists() and path.stat().st_size == len(data) and sha256_of(path) == sha256_bytes(data):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.write(data)
+    return True
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    file: str
+    sha256: str
+    size: int
+
+
+def write_manifest(folder, entries: list[ManifestEntry], name: str = "manifest") -> tuple:
+    """`manifest.csv` and `manifest.json` (file, sha256, size), sorted by file name."""
+    rows = sorted(entries, key=lambda e: e.file)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["file", "sha256", "size"])
+    writer.writerows([e.file, e.sha256, e.size] for e in rows)
+    csv_path, json_path = folder / f"{name}.csv", folder / f"{name}.json"
+    write_bytes_if_changed(csv_path, text.getvalue().encode("utf-8"))
+    body = json.dumps([asdict(e) for e in rows], ensure_ascii=False, indent=1) + "\n"
+    write_bytes_if_changed(json_path, body.encode("utf-8"))
+    return csv_path, json_path
+
+
+def read_manifest(folder, name: str = "manifest") -> list[ManifestEntry]:
+    with (folder / f"{name}.json").open("r") as handle:
+        return [ManifestEntry(**row) for row in json.load(handle)]
+
+
+def write_csv(path, header: list[str], rows) -> int:
+    """Write a UTF-8 CSV; returns the number of data rows."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.write(text.getvalue().encode("utf-8"))
+    return count
