@@ -17,8 +17,15 @@ SYSTEM_TAGS = {"moodle", "eios", "kontur-talk", "kindergarten-lms", "voucher-reg
 KNOWN_TAGS = PIPELINE_TAGS | SYSTEM_TAGS
 
 # The headings of every DAG's doc_md (the module docstring).
-DOC_HEADINGS = ("Purpose", "Schedule", "Settings", "Params", "Outputs", "Data quality",
-                "Re-run and backfill")
+DOC_HEADINGS = (
+    "Purpose",
+    "Schedule",
+    "Settings",
+    "Params",
+    "Outputs",
+    "Data quality",
+    "Re-run and backfill",
+)
 
 
 def default_args(retries: int = 3) -> dict:

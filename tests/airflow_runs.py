@@ -33,9 +33,13 @@ class DagRunResult:
         with create_session() as session:
             row = (
                 session.query(XComModel)
-                .filter(XComModel.dag_id == self.dag_id, XComModel.run_id == self.run_id,
-                        XComModel.task_id == task_id, XComModel.map_index == map_index,
-                        XComModel.key == "return_value")
+                .filter(
+                    XComModel.dag_id == self.dag_id,
+                    XComModel.run_id == self.run_id,
+                    XComModel.task_id == task_id,
+                    XComModel.map_index == map_index,
+                    XComModel.key == "return_value",
+                )
                 .one_or_none()
             )
             if row is None:

@@ -76,15 +76,19 @@ class SandboxControl:
 
     def _post(self, path: str, body: dict) -> dict:
         request = urllib.request.Request(
-            f"{self.base_url}{path}", data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"}, method="POST",
+            f"{self.base_url}{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
         )
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read())
 
     def arm(self, system: str, target: str, mode: str, times: int = 1, **extra) -> None:
-        self._post("/_control/faults", {"system": system, "target": target, "mode": mode,
-                                        "times": times, **extra})
+        self._post(
+            "/_control/faults",
+            {"system": system, "target": target, "mode": mode, "times": times, **extra},
+        )
 
     def reset(self) -> None:
         self._post("/_control/reset", {})
@@ -98,14 +102,10 @@ class SandboxControl:
 def fresh_stack(mariadb, sandbox):
     """Fresh demo data in the test databases (small sizes) and a clean sandbox."""
     from include.sandbox import stack
+    from include.sandbox.demo_data import test_sizes
 
     sandbox.reset()
-    summaries = stack.reset_data(mariadb, sizes=SMALL_SIZES)
-    return summaries
-
-
-# Sizes the generators use in tests (each pipeline adds its own keys).
-SMALL_SIZES: dict[str, int] = {}
+    return stack.reset_data(mariadb, sizes=test_sizes())
 
 
 @pytest.fixture(scope="session")

@@ -113,7 +113,9 @@ class MoodleWsHook(HttpHook):
             if answer.get("debuginfo"):
                 log.warning("Moodle %s debuginfo: %s", wsfunction, answer["debuginfo"])
             raise MoodleWsError(
-                wsfunction, str(answer.get("errorcode", "")), str(answer.get("message", "")),
+                wsfunction,
+                str(answer.get("errorcode", "")),
+                str(answer.get("message", "")),
                 answer.get("debuginfo"),
             )
         return answer
@@ -147,6 +149,6 @@ class MoodleWsHook(HttpHook):
 
 
 def _is_read_only(wsfunction: str) -> bool:
-    return any(part in wsfunction for part in ("_get_", "_search_", "_view_")) or wsfunction.endswith(
-        "_get_site_info"
-    )
+    return any(
+        part in wsfunction for part in ("_get_", "_search_", "_view_")
+    ) or wsfunction.endswith("_get_site_info")

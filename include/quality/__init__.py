@@ -29,8 +29,9 @@ class QualityReport:
     def summary(self) -> str:
         if self.passed:
             return f"{self.suite}: {self.rows} rows, all checks passed"
-        return f"{self.suite}: {self.rows} rows, {len(self.failures)} check(s) failed: " + "; ".join(
-            self.failures
+        return (
+            f"{self.suite}: {self.rows} rows, {len(self.failures)} check(s) failed: "
+            + "; ".join(self.failures)
         )
 
 

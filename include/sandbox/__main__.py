@@ -1,14 +1,14 @@
 """The local stack's commands (the Makefile calls these).
 
-    python -m include.sandbox check      system packages present?
-    python -m include.sandbox start      MariaDB + sandbox on loopback, migrations
-    python -m include.sandbox seed       fresh demo data
-    python -m include.sandbox demo       start, seed, run every DAG, print a summary
-    python -m include.sandbox up         `airflow standalone` on 127.0.0.1 (own process group)
-    python -m include.sandbox down       stop `airflow standalone`
-    python -m include.sandbox stop       stop everything
-    python -m include.sandbox clean      stop everything and delete .local/
-    python -m include.sandbox serve      run the sandbox in the foreground
+python -m include.sandbox check      system packages present?
+python -m include.sandbox start      MariaDB + sandbox on loopback, migrations
+python -m include.sandbox seed       fresh demo data
+python -m include.sandbox demo       start, seed, run every DAG, print a summary
+python -m include.sandbox up         `airflow standalone` on 127.0.0.1 (own process group)
+python -m include.sandbox down       stop `airflow standalone`
+python -m include.sandbox stop       stop everything
+python -m include.sandbox clean      stop everything and delete .local/
+python -m include.sandbox serve      run the sandbox in the foreground
 """
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ def check_system() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m include.sandbox")
-    parser.add_argument("command", choices=["check", "start", "seed", "demo", "up", "down",
-                                            "stop", "clean", "serve"])
+    parser.add_argument(
+        "command",
+        choices=["check", "start", "seed", "demo", "up", "down", "stop", "clean", "serve"],
+    )
     args = parser.parse_args(argv)
     env = environment.stack_environment("demo")
     environment.apply(env)
@@ -116,21 +118,29 @@ def up(env: dict) -> None:
         raise SystemExit(f"port {port} on 127.0.0.1 is in use: free it or set AIRFLOW_UI_PORT")
     stack.migrate_airflow_db(env)
     standalone_env = {
-        **os.environ, **env,
-        "AIRFLOW__API__HOST": "127.0.0.1", "AIRFLOW__API__PORT": str(port),
+        **os.environ,
+        **env,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
-            Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"),
+            Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+        ),
     }
     log = open(environment.LOCAL_DIR / "standalone.log", "ab")
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("airflow")), "standalone"], env=standalone_env,
-        stdout=log, stderr=log, start_new_session=True,
+        [str(Path(sys.executable).with_name("airflow")), "standalone"],
+        env=standalone_env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
     )
     STANDALONE_PID.write_text(str(process.pid))
-    print(f"Airflow UI: http://127.0.0.1:{port} (log in as admin; the password is in "
-          f"{standalone_env['AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE']}). "
-          f"Log: {environment.LOCAL_DIR / 'standalone.log'}. Stop: make down")
+    print(
+        f"Airflow UI: http://127.0.0.1:{port} (log in as admin; the password is in "
+        f"{standalone_env['AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE']}). "
+        f"Log: {environment.LOCAL_DIR / 'standalone.log'}. Stop: make down"
+    )
 
 
 if __name__ == "__main__":

@@ -15,9 +15,13 @@ _local = threading.local()
 
 def _connect(settings: dict):
     return MySQLdb.connect(
-        host=settings["host"], port=int(settings.get("port", 3306)),
-        user=settings["login"], password=settings["password"], database=settings["schema"],
-        charset="utf8mb4", autocommit=False,
+        host=settings["host"],
+        port=int(settings.get("port", 3306)),
+        user=settings["login"],
+        password=settings["password"],
+        database=settings["schema"],
+        charset="utf8mb4",
+        autocommit=False,
     )
 
 

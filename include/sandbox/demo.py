@@ -1,8 +1,8 @@
 """`make demo`: every DAG end to end against the sandbox, then a short summary.
 
 Each DAG runs once with `dag.test()` (no scheduler) for the logical date and
-conf listed in DEMO_RUNS; a DAG not listed runs for yesterday with its
-defaults. The summary is read from `pipeline_run_report`, the row every run's
+conf its demo-data generator lists in `DEMO_RUNS`; a DAG not listed runs for
+yesterday with its defaults. The summary is read from `pipeline_run_report`, the row every run's
 report task writes.
 """
 
@@ -12,8 +12,16 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 
-# dag_id -> (days before today, run conf); order matters (archives need data first).
-DEMO_RUNS: dict[str, tuple[int, dict]] = {}
+
+def demo_runs() -> dict[str, tuple[int, dict]]:
+    """dag_id -> (days before today, run conf), from each generator's `DEMO_RUNS`,
+    in the order of `GENERATORS` (a pipeline's data exists before its archive runs)."""
+    from include.sandbox.demo_data import generator_modules
+
+    runs: dict[str, tuple[int, dict]] = {}
+    for module in generator_modules():
+        runs.update(getattr(module, "DEMO_RUNS", {}))
+    return runs
 
 
 def run_all_dags() -> list[dict]:
@@ -23,19 +31,28 @@ def run_all_dags() -> list[dict]:
 
     bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
     if bag.import_errors:
-        raise SystemExit("DAG import errors:\n" + "\n".join(f"{k}: {v}" for k, v in bag.import_errors.items()))
-    ordered = [d for d in DEMO_RUNS if d in bag.dags] + sorted(d for d in bag.dags if d not in DEMO_RUNS)
+        raise SystemExit(
+            "DAG import errors:\n" + "\n".join(f"{k}: {v}" for k, v in bag.import_errors.items())
+        )
+    planned = demo_runs()
+    ordered = [d for d in planned if d in bag.dags] + sorted(
+        d for d in bag.dags if d not in planned
+    )
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     results = []
     for dag_id in ordered:
-        days_back, conf = DEMO_RUNS.get(dag_id, (1, {}))
+        days_back, conf = planned.get(dag_id, (1, {}))
         logical_date = today - timedelta(days=days_back)
         started = time.monotonic()
         dag_run = bag.dags[dag_id].test(logical_date=logical_date, run_conf=conf or None)
-        results.append({
-            "dag_id": dag_id, "run_id": dag_run.run_id, "state": str(dag_run.state),
-            "seconds": round(time.monotonic() - started, 1),
-        })
+        results.append(
+            {
+                "dag_id": dag_id,
+                "run_id": dag_run.run_id,
+                "state": str(dag_run.state),
+                "seconds": round(time.monotonic() - started, 1),
+            }
+        )
     return results
 
 

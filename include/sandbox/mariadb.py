@@ -51,7 +51,12 @@ class LocalMariaDB:
         )
 
     def client_args(self) -> list[str]:
-        return [self._binary("mariadb", "mysql"), "--no-defaults", f"--socket={self.socket}", "-uroot"]
+        return [
+            self._binary("mariadb", "mysql"),
+            "--no-defaults",
+            f"--socket={self.socket}",
+            "-uroot",
+        ]
 
     def is_running(self) -> bool:
         if not self.socket.exists():
@@ -76,19 +81,39 @@ class LocalMariaDB:
         if not (self.data_dir / "mysql").exists():
             install = self._binary("mariadb-install-db", "mysql_install_db")
             subprocess.run(
-                [install, "--no-defaults", f"--datadir={self.data_dir}",
-                 "--auth-root-authentication-method=socket", "--skip-test-db", *as_root],
-                check=True, capture_output=True,
+                [
+                    install,
+                    "--no-defaults",
+                    f"--datadir={self.data_dir}",
+                    "--auth-root-authentication-method=socket",
+                    "--skip-test-db",
+                    *as_root,
+                ],
+                check=True,
+                capture_output=True,
             )
         log = open(self.base_dir / "mysqld.log", "ab")
         subprocess.Popen(
-            [server, "--no-defaults", f"--datadir={self.data_dir}", f"--socket={self.socket}",
-             f"--port={self.port}", "--bind-address=127.0.0.1", f"--pid-file={self.pid_file}",
-             "--skip-name-resolve", "--character-set-server=utf8mb4",
-             "--collation-server=utf8mb4_unicode_ci", "--innodb-buffer-pool-size=1G",
-             "--innodb-flush-log-at-trx-commit=2", "--max-connections=500",
-             "--max-allowed-packet=256M", *as_root],
-            stdout=log, stderr=log, start_new_session=True,
+            [
+                server,
+                "--no-defaults",
+                f"--datadir={self.data_dir}",
+                f"--socket={self.socket}",
+                f"--port={self.port}",
+                "--bind-address=127.0.0.1",
+                f"--pid-file={self.pid_file}",
+                "--skip-name-resolve",
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_unicode_ci",
+                "--innodb-buffer-pool-size=1G",
+                "--innodb-flush-log-at-trx-commit=2",
+                "--max-connections=500",
+                "--max-allowed-packet=256M",
+                *as_root,
+            ],
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -40,8 +40,12 @@ def connect(which: str):
 
     settings = sandbox_db() if which == "sandbox" else connection_json(f"{which}_db")
     return MySQLdb.connect(
-        host=settings["host"], port=int(settings["port"]), user=settings["login"],
-        password=settings["password"], database=settings["schema"], charset="utf8mb4",
+        host=settings["host"],
+        port=int(settings["port"]),
+        user=settings["login"],
+        password=settings["password"],
+        database=settings["schema"],
+        charset="utf8mb4",
     )
 
 
@@ -122,8 +126,11 @@ def start_sandbox_process(port: int) -> None:
     LOCAL_DIR.mkdir(exist_ok=True)
     log = open(LOCAL_DIR / "sandbox.log", "ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "include.sandbox", "serve"], cwd=PROJECT_ROOT,
-        stdout=log, stderr=log, start_new_session=True,
+        [sys.executable, "-m", "include.sandbox", "serve"],
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
     )
     SANDBOX_PID.write_text(str(process.pid))
     deadline = time.monotonic() + 30
@@ -166,8 +173,10 @@ def migrate_airflow_db(env: dict[str, str]) -> None:
     home.mkdir(parents=True, exist_ok=True)
     airflow_cli = Path(sys.executable).with_name("airflow")
     done = subprocess.run(
-        [str(airflow_cli), "db", "migrate"], env={**os.environ, **env},
-        capture_output=True, text=True,
+        [str(airflow_cli), "db", "migrate"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise LocalStackError(f"airflow db migrate failed: {done.stderr.strip()[-2000:]}")

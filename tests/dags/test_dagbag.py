@@ -15,13 +15,68 @@ from include.dag_defaults import DOC_HEADINGS, KNOWN_TAGS, OWNER, PIPELINE_TAGS
 from include.sandbox.environment import PROJECT_ROOT
 
 TASK_VERBS = (
-    "extract", "check", "plan", "guard", "apply", "record", "publish", "render", "report",
-    "poll", "stage", "select", "build", "archive", "verify", "move", "clean", "compute",
-    "ingest", "track", "fetch", "write", "remove", "release", "match", "audit", "load",
-    "list", "prune", "backup", "copy", "mark", "summarize", "validate", "read", "decide",
-    "split", "gate", "route", "clear", "update", "rebuild", "hold", "notify", "issue",
-    "sync", "enforce", "retain", "purge", "find", "assess", "score", "collect", "merge",
-    "draft", "sign", "settle", "rate", "resolve", "prepare", "finish", "start",
+    "extract",
+    "check",
+    "plan",
+    "guard",
+    "apply",
+    "record",
+    "publish",
+    "render",
+    "report",
+    "poll",
+    "stage",
+    "select",
+    "build",
+    "archive",
+    "verify",
+    "move",
+    "clean",
+    "compute",
+    "ingest",
+    "track",
+    "fetch",
+    "write",
+    "remove",
+    "release",
+    "match",
+    "audit",
+    "load",
+    "list",
+    "prune",
+    "backup",
+    "copy",
+    "mark",
+    "summarize",
+    "validate",
+    "read",
+    "decide",
+    "split",
+    "gate",
+    "route",
+    "clear",
+    "update",
+    "rebuild",
+    "hold",
+    "notify",
+    "issue",
+    "sync",
+    "enforce",
+    "retain",
+    "purge",
+    "find",
+    "assess",
+    "score",
+    "collect",
+    "merge",
+    "draft",
+    "sign",
+    "settle",
+    "rate",
+    "resolve",
+    "prepare",
+    "finish",
+    "start",
 )
 
 PARSE_SCRIPT = textwrap.dedent(
@@ -39,14 +94,18 @@ PARSE_SCRIPT = textwrap.dedent(
 def parse_result(tmp_path_factory):
     """Parse dags/ in a fresh process with no Connections, no Variables and no
     reachable metadata DB: a DAG file that reads either at parse time fails to import."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AIRFLOW_CONN_", "AIRFLOW_VAR_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_CONN_", "AIRFLOW_VAR_"))
+    }
     env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = (
         f"sqlite:///{tmp_path_factory.mktemp('nodb')}/missing/airflow.db"
     )
     done = subprocess.run(
         [sys.executable, "-c", PARSE_SCRIPT, str(PROJECT_ROOT / "dags")],
-        env=env, capture_output=True, text=True, timeout=300,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -75,7 +134,9 @@ def _dags():
 @pytest.mark.parametrize("heading", DOC_HEADINGS)
 def test_every_dag_documents_itself(heading):
     for dag in _dags():
-        assert dag.doc_md and f"## {heading}" in dag.doc_md, f"{dag.dag_id}: doc_md lacks '## {heading}'"
+        assert dag.doc_md and f"## {heading}" in dag.doc_md, (
+            f"{dag.dag_id}: doc_md lacks '## {heading}'"
+        )
 
 
 def test_owner_tags_params_and_task_ids():

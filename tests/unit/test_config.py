@@ -20,7 +20,8 @@ def test_defaults_when_the_variable_is_absent():
 
 def test_run_param_overrides_the_variable_and_none_means_not_set():
     settings = parse_settings(
-        ExampleSettings, '{"threshold_pct": 40, "dry_run": false}',
+        ExampleSettings,
+        '{"threshold_pct": 40, "dry_run": false}',
         {"dry_run": True, "threshold_pct": None},
     )
     assert settings.dry_run is True and settings.threshold_pct == 40

@@ -3,6 +3,10 @@
 `seed_all` fills Moodle's database (schema fixture + rows Moodle itself wrote
 + the web-service token) and each system's sandbox tables, then calls every
 pipeline's generator listed in `GENERATORS` with the same seed.
+
+A generator module has `seed(context) -> str` (a one-line summary), and may
+have `DEMO_RUNS = {dag_id: (days_back, conf)}` (how `make demo` runs its DAGs)
+and `TEST_SIZES = {name: n}` (the small sizes the tests ask for).
 """
 
 from __future__ import annotations
@@ -33,17 +37,30 @@ class SeedContext:
         return int(self.sizes.get(name, default))
 
 
+def generator_modules():
+    """The generator modules that exist (a pipeline without demo data has none)."""
+    modules = []
+    for name in GENERATORS:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return modules
+
+
+def test_sizes() -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for module in generator_modules():
+        sizes.update(getattr(module, "TEST_SIZES", {}))
+    return sizes
+
+
 def seed_all(context: SeedContext) -> dict[str, str]:
     """Run every generator that exists; returns each one's one-line summary."""
     summaries = {}
-    for name in GENERATORS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue  # that pipeline has no demo data yet
-            raise
-        summaries[name.rsplit(".", 1)[-1]] = module.seed(context)
+    for module in generator_modules():
+        summaries[module.__name__.rsplit(".", 1)[-1]] = module.seed(context)
         context.moodle.commit()
         context.sandbox.commit()
     return summaries

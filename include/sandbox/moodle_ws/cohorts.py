@@ -36,19 +36,37 @@ def create_cohorts(cursor, params: dict):
         if idnumber:
             cursor.execute("SELECT id FROM mdl_cohort WHERE idnumber = %s", (idnumber,))
             if cursor.fetchone():
-                raise MoodleException("moodle_exception", "duplicateidnumber",
-                                      "Cohort with the same ID number already exists")
+                raise MoodleException(
+                    "moodle_exception",
+                    "duplicateidnumber",
+                    "Cohort with the same ID number already exists",
+                )
         visible = int(cohort.get("visible", 1))
         cursor.execute(
             "INSERT INTO mdl_cohort (contextid, name, idnumber, description, descriptionformat,"
             " visible, component, timecreated, timemodified, theme)"
             " VALUES (%s, %s, %s, %s, 1, %s, '', %s, %s, '')",
-            (SYSTEM_CONTEXT_ID, cohort["name"], idnumber, cohort.get("description", ""), visible,
-             now, now),
+            (
+                SYSTEM_CONTEXT_ID,
+                cohort["name"],
+                idnumber,
+                cohort.get("description", ""),
+                visible,
+                now,
+                now,
+            ),
         )
-        created.append({"id": cursor.lastrowid, "name": cohort["name"], "idnumber": idnumber,
-                        "description": cohort.get("description", ""), "descriptionformat": 1,
-                        "visible": bool(visible), "theme": ""})
+        created.append(
+            {
+                "id": cursor.lastrowid,
+                "name": cohort["name"],
+                "idnumber": idnumber,
+                "description": cohort.get("description", ""),
+                "descriptionformat": 1,
+                "visible": bool(visible),
+                "theme": "",
+            }
+        )
     return created
 
 
@@ -58,9 +76,14 @@ def update_cohorts(cursor, params: dict):
     for cohort in params.get("cohorts") or []:
         cursor.execute("SELECT id FROM mdl_cohort WHERE id = %s", (int(cohort["id"]),))
         if not cursor.fetchone():
-            raise MoodleException("dml_missing_record_exception", "invalidrecord",
-                                  "Can't find data record in database table cohort.")
-        changes = {k: cohort[k] for k in ("name", "idnumber", "description", "visible") if k in cohort}
+            raise MoodleException(
+                "dml_missing_record_exception",
+                "invalidrecord",
+                "Can't find data record in database table cohort.",
+            )
+        changes = {
+            k: cohort[k] for k in ("name", "idnumber", "description", "visible") if k in cohort
+        }
         assignments = ", ".join(f"`{k}` = %s" for k in changes)
         cursor.execute(
             f"UPDATE mdl_cohort SET {assignments}, timemodified = %s WHERE id = %s",
@@ -72,7 +95,9 @@ def update_cohorts(cursor, params: dict):
 @wsfunction("core_cohort_get_cohorts")
 def get_cohorts(cursor, params: dict):
     ids = [int(i) for i in params.get("cohortids") or []]
-    sql = "SELECT id, name, idnumber, description, descriptionformat, visible, theme FROM mdl_cohort"
+    sql = (
+        "SELECT id, name, idnumber, description, descriptionformat, visible, theme FROM mdl_cohort"
+    )
     if ids:
         sql += f" WHERE id IN ({', '.join(['%s'] * len(ids))})"
     cursor.execute(sql + " ORDER BY id", tuple(ids))
@@ -87,22 +112,35 @@ def add_cohort_members(cursor, params: dict):
         cohort_type, user_type = member["cohorttype"], member["usertype"]
         cohort = _find_cohort(cursor, cohort_type["type"], cohort_type["value"])
         if cohort is None:
-            warnings.append({"warningcode": "1", "message": f"cohort {cohort_type['type']}="
-                             f"{cohort_type['value']} not exists"})
+            warnings.append(
+                {
+                    "warningcode": "1",
+                    "message": f"cohort {cohort_type['type']}={cohort_type['value']} not exists",
+                }
+            )
             continue
         user = _find_user(cursor, user_type["type"], user_type["value"])
         if user is None:
-            warnings.append({"warningcode": "2", "message": f"user {user_type['type']}="
-                             f"{user_type['value']} not exists"})
+            warnings.append(
+                {
+                    "warningcode": "2",
+                    "message": f"user {user_type['type']}={user_type['value']} not exists",
+                }
+            )
             continue
         cursor.execute(
             "SELECT id FROM mdl_cohort_members WHERE cohortid = %s AND userid = %s",
             (cohort["id"], user["id"]),
         )
         if cursor.fetchone():
-            warnings.append({"warningcode": "3", "message": "record already exists: cohort("
-                             f"{cohort_type['type']}={cohort_type['value']} "
-                             f"{user_type['type']}={user_type['value']})"})
+            warnings.append(
+                {
+                    "warningcode": "3",
+                    "message": "record already exists: cohort("
+                    f"{cohort_type['type']}={cohort_type['value']} "
+                    f"{user_type['type']}={user_type['value']})",
+                }
+            )
             continue
         cursor.execute(
             "INSERT INTO mdl_cohort_members (cohortid, userid, timeadded) VALUES (%s, %s, %s)",
@@ -117,9 +155,13 @@ def delete_cohort_members(cursor, params: dict):
         cohort_id, user_id = int(member["cohortid"]), int(member["userid"])
         cursor.execute("SELECT id FROM mdl_cohort WHERE id = %s", (cohort_id,))
         if not cursor.fetchone():
-            raise MoodleException("dml_missing_record_exception", "invalidrecord",
-                                  "Can't find data record in database table cohort.")
+            raise MoodleException(
+                "dml_missing_record_exception",
+                "invalidrecord",
+                "Can't find data record in database table cohort.",
+            )
         cursor.execute(
-            "DELETE FROM mdl_cohort_members WHERE cohortid = %s AND userid = %s", (cohort_id, user_id)
+            "DELETE FROM mdl_cohort_members WHERE cohortid = %s AND userid = %s",
+            (cohort_id, user_id),
         )
     return None

@@ -20,7 +20,9 @@ class MoodleException(Exception):
 
 def invalid_parameter(debuginfo: str) -> MoodleException:
     return MoodleException(
-        "invalid_parameter_exception", "invalidparameter", "Invalid parameter value detected",
+        "invalid_parameter_exception",
+        "invalidparameter",
+        "Invalid parameter value detected",
         debuginfo,
     )
 

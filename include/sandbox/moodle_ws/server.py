@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from include.sandbox import faults
 from include.sandbox.database import transaction
-from include.sandbox.moodle_ws import cohorts, users  # noqa: F401  (register functions)
+from include.sandbox.moodle_ws import cohorts, courses, modules, site, users  # noqa: F401  (register functions)
 from include.sandbox.moodle_ws.registry import FUNCTIONS, MoodleException
 
 router = APIRouter()
@@ -72,7 +72,8 @@ def run_function(token: str, name: str, params: dict) -> JSONResponse:
     function = FUNCTIONS.get(name)
     if function is None:
         return _exception(
-            "dml_missing_record_exception", "invalidrecord",
+            "dml_missing_record_exception",
+            "invalidrecord",
             "Can't find data record in database table external_functions.",
         )
     try:

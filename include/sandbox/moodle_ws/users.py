@@ -13,11 +13,31 @@ _EMAIL = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9-]+(\.[a-zA-Z0
 _USERNAME = re.compile(r"^[a-z0-9_.@-]+$")
 _AUTH_PLUGINS = {"manual", "nologin", "db", "ldap", "oauth2", "cas", "shibboleth", "saml2", "email"}
 USER_FIELDS = (
-    "id", "username", "firstname", "lastname", "email", "idnumber", "auth", "suspended",
-    "department", "institution", "lang", "timezone",
+    "id",
+    "username",
+    "firstname",
+    "lastname",
+    "email",
+    "idnumber",
+    "auth",
+    "suspended",
+    "department",
+    "institution",
+    "lang",
+    "timezone",
 )
-_UPDATABLE = ("username", "firstname", "lastname", "email", "idnumber", "auth", "suspended",
-              "department", "institution", "middlename")
+_UPDATABLE = (
+    "username",
+    "firstname",
+    "lastname",
+    "email",
+    "idnumber",
+    "auth",
+    "suspended",
+    "department",
+    "institution",
+    "middlename",
+)
 
 
 def _check_user(cursor, user: dict, usernames_in_call: set[str]) -> None:
@@ -27,7 +47,8 @@ def _check_user(cursor, user: dict, usernames_in_call: set[str]) -> None:
     if username in usernames_in_call:
         raise invalid_parameter(f"Username already exists: {username}")
     cursor.execute(
-        "SELECT id FROM mdl_user WHERE username = %s AND mnethostid = 1 AND deleted = 0", (username,)
+        "SELECT id FROM mdl_user WHERE username = %s AND mnethostid = 1 AND deleted = 0",
+        (username,),
     )
     if cursor.fetchone():
         raise invalid_parameter(f"Username already exists: {username}")
@@ -38,8 +59,12 @@ def _check_user(cursor, user: dict, usernames_in_call: set[str]) -> None:
         raise invalid_parameter(f"Email address is invalid: {email}")
     if user.get("auth", "manual") not in _AUTH_PLUGINS:
         raise invalid_parameter(f"Invalid authentication type: {user.get('auth')}")
-    if user.get("auth", "manual") == "manual" and not (user.get("password") or user.get("createpassword")):
-        raise invalid_parameter("Invalid password: you must provide a password, or set createpassword.")
+    if user.get("auth", "manual") == "manual" and not (
+        user.get("password") or user.get("createpassword")
+    ):
+        raise invalid_parameter(
+            "Invalid password: you must provide a password, or set createpassword."
+        )
 
 
 @wsfunction("core_user_create_users")
@@ -58,15 +83,24 @@ def create_users(cursor, params: dict):
             " timecreated, timemodified, middlename)"
             " VALUES (%s, 1, 1, %s, '', %s, %s, %s, %s, %s, %s, 'en', 'gregorian', '99', %s, %s, %s)",
             (
-                user.get("auth", "manual"), user["username"], user.get("idnumber", ""),
-                user["firstname"], user["lastname"], user["email"], user.get("department", ""),
-                user.get("institution", ""), now, now, user.get("middlename", ""),
+                user.get("auth", "manual"),
+                user["username"],
+                user.get("idnumber", ""),
+                user["firstname"],
+                user["lastname"],
+                user["email"],
+                user.get("department", ""),
+                user.get("institution", ""),
+                now,
+                now,
+                user.get("middlename", ""),
             ),
         )
         user_id = cursor.lastrowid
         cursor.execute(
             "INSERT INTO mdl_context (contextlevel, instanceid, path, depth, locked)"
-            " VALUES (30, %s, NULL, 2, 0)", (user_id,)
+            " VALUES (30, %s, NULL, 2, 0)",
+            (user_id,),
         )
         cursor.execute(
             "UPDATE mdl_context SET path = CONCAT('/1/', id) WHERE id = %s", (cursor.lastrowid,)
@@ -83,8 +117,14 @@ def update_users(cursor, params: dict):
         user_id = int(user.get("id", 0))
         cursor.execute("SELECT id FROM mdl_user WHERE id = %s AND deleted = 0", (user_id,))
         if not cursor.fetchone():
-            warnings.append({"item": "user", "itemid": user_id, "warningcode": "invaliduserid",
-                             "message": "Invalid user ID"})
+            warnings.append(
+                {
+                    "item": "user",
+                    "itemid": user_id,
+                    "warningcode": "invaliduserid",
+                    "message": "Invalid user ID",
+                }
+            )
             continue
         if "email" in user and not _EMAIL.match(user["email"]):
             raise invalid_parameter(f"Email address is invalid: {user['email']}")
@@ -94,7 +134,9 @@ def update_users(cursor, params: dict):
                 (user["username"], user_id),
             )
             if cursor.fetchone():
-                raise MoodleException("moodle_exception", "usernameexists", "Username already exists")
+                raise MoodleException(
+                    "moodle_exception", "usernameexists", "Username already exists"
+                )
         changes = {k: user[k] for k in _UPDATABLE if k in user}
         if not changes:
             continue
