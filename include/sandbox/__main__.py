@@ -120,6 +120,8 @@ def up(env: dict) -> None:
     standalone_env = {
         **os.environ,
         **env,
+        # standalone starts its components as `airflow …` subprocesses: the venv's first
+        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
