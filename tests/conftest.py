@@ -23,25 +23,24 @@ PREFIX = os.environ.get("TEST_DB_PREFIX", "test")
 def _test_environment() -> dict[str, str]:
     from include.sandbox.stack import free_port
 
-    env = environment.read_env_file()
-    port = str(free_port())
-    demo_port = env["SANDBOX_HTTP_PORT"]
-    for name, value in list(env.items()):
-        if name.startswith("AIRFLOW_CONN_") or name == "SANDBOX_DB":
-            settings = json.loads(value)
-            if "schema" in settings and settings.get("conn_type", "mysql") == "mysql":
-                settings["schema"] = f"{PREFIX}_{settings['schema']}"
-            if "host" in settings:
-                settings["host"] = settings["host"].replace(f":{demo_port}/", f":{port}/")
-            env[name] = json.dumps(settings)
-    env["SANDBOX_HTTP_PORT"] = port
-    env.update(environment.airflow_settings(environment.LOCAL_DIR / f"airflow-{PREFIX}"))
-    env["PIPELINES_STORE_URL"] = f"file://{environment.LOCAL_DIR / f'store-{PREFIX}'}"
-    return env
+    return environment.isolated_environment(PREFIX, free_port())
 
 
 TEST_ENV = _test_environment()
 environment.apply(TEST_ENV)
+SECRETS = environment.secret_values(TEST_ENV)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """No token or password may appear in anything a test printed or logged."""
+    outcome = yield
+    report = outcome.get_result()
+    captured = "".join(content for _, content in report.sections)
+    leaked = [s for s in SECRETS if s in captured]
+    if leaked and report.passed and report.when != "teardown":
+        report.outcome = "failed"
+        report.longrepr = f"a connection secret appeared in the test's output ({len(leaked)} value(s))"
 
 
 @pytest.fixture(scope="session")

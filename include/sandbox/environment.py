@@ -53,6 +53,38 @@ def stack_environment(profile: str = "demo") -> dict[str, str]:
     return env
 
 
+def isolated_environment(prefix: str, http_port: int) -> dict[str, str]:
+    """The stack's variables for an isolated user of the shared MariaDB (tests, benchmarks):
+    databases `<prefix>_moodle`, `<prefix>_pipelines`, `<prefix>_sandbox`, the sandbox on
+    `http_port`, Airflow home and store under `.local/` named after the prefix."""
+    env = read_env_file()
+    demo_port = env["SANDBOX_HTTP_PORT"]
+    for name, value in list(env.items()):
+        if name.startswith("AIRFLOW_CONN_") or name == "SANDBOX_DB":
+            settings = json.loads(value)
+            if "schema" in settings and settings.get("conn_type", "mysql") == "mysql":
+                settings["schema"] = f"{prefix}_{settings['schema']}"
+            if "host" in settings:
+                settings["host"] = settings["host"].replace(f":{demo_port}/", f":{http_port}/")
+            env[name] = json.dumps(settings)
+    env["SANDBOX_HTTP_PORT"] = str(http_port)
+    env.update(airflow_settings(LOCAL_DIR / f"airflow-{prefix}"))
+    env["PIPELINES_STORE_URL"] = f"file://{LOCAL_DIR / f'store-{prefix}'}"
+    return env
+
+
+def secret_values(env: dict[str, str] | None = None) -> set[str]:
+    """Every password/token in the connections (for checks that none leaks into output)."""
+    env = env if env is not None else read_env_file()
+    secrets = set()
+    for name, value in env.items():
+        if name.startswith("AIRFLOW_CONN_") or name == "SANDBOX_DB":
+            password = json.loads(value).get("password")
+            if password:
+                secrets.add(password)
+    return secrets
+
+
 def apply(env: dict[str, str]) -> None:
     os.environ.update(env)
 
