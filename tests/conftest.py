@@ -40,7 +40,9 @@ def pytest_runtest_makereport(item, call):
     leaked = [s for s in SECRETS if s in captured]
     if leaked and report.passed and report.when != "teardown":
         report.outcome = "failed"
-        report.longrepr = f"a connection secret appeared in the test's output ({len(leaked)} value(s))"
+        report.longrepr = (
+            f"a connection secret appeared in the test's output ({len(leaked)} value(s))"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -126,3 +128,11 @@ def store_root():
     path = environment.LOCAL_DIR / f"store-{PREFIX}"
     shutil.rmtree(path, ignore_errors=True)
     return root()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    from tests.dags.test_dagbag import PARSE_TIMES
+
+    times = config.stash.get(PARSE_TIMES, None)
+    if times:
+        terminalreporter.write_line("DAG file parse times: " + "; ".join(sorted(times)))
