@@ -8,17 +8,15 @@ has no web-service function that creates a URL or Page activity.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from typing import Any
 
-from airflow.providers.mysql.hooks.mysql import MySqlHook
-
-from include.connectors.sql_files import fetch_frame, sql_text
+from include.connectors.mysql_base import OneConnectionMySqlHook
+from include.connectors.sql_files import sql_text
 
 _TABLE = re.compile(r"\bmdl_(?=\w)")
 
 
-class MoodleDbHook(MySqlHook):
+class MoodleDbHook(OneConnectionMySqlHook):
     """Runs the queries in `sql/moodle/*.sql` against Moodle's database.
 
     Queries are written with Moodle's default table prefix `mdl_`; a site with
@@ -33,7 +31,6 @@ class MoodleDbHook(MySqlHook):
         super().__init__(mysql_conn_id=moodle_conn_id, **kwargs)
         self.moodle_conn_id = moodle_conn_id
         self._prefix: str | None = None
-        self._connection = None
 
     @property
     def table_prefix(self) -> str:
@@ -49,33 +46,6 @@ class MoodleDbHook(MySqlHook):
             text = _TABLE.sub(self.table_prefix, text)
         return text
 
-    @property
-    def connection(self):
-        """One connection per hook, opened on first use."""
-        if self._connection is None:
-            self._connection = self.get_conn()
-        return self._connection
-
     def read_frame(self, name: str, params: Any = None):
         """Run `sql/moodle/<name>.sql` and return a DataFrame."""
-        self.connection.commit()  # a fresh snapshot for every read (REPEATABLE READ)
-        return fetch_frame(self.connection, self.query(name), params)
-
-    @contextmanager
-    def transaction(self):
-        """A cursor inside one transaction: committed on success, rolled back on error."""
-        connection = self.connection
-        cursor = connection.cursor()
-        try:
-            yield cursor
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
-        finally:
-            cursor.close()
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        return self.fetch_frame(self.query(name), params)

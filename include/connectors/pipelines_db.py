@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from typing import Any
 
-from airflow.providers.mysql.hooks.mysql import MySqlHook
+from include.connectors.mysql_base import OneConnectionMySqlHook
+from include.connectors.sql_files import sql_text
 
-from include.connectors.sql_files import fetch_frame, sql_text
 
-
-class PipelinesDbHook(MySqlHook):
+class PipelinesDbHook(OneConnectionMySqlHook):
     """Runs `sql/state/queries/*.sql` and small statements on the project's database."""
 
     conn_name_attr = "pipelines_conn_id"
@@ -20,38 +18,17 @@ class PipelinesDbHook(MySqlHook):
 
     def __init__(self, pipelines_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(mysql_conn_id=pipelines_conn_id, **kwargs)
-        self._connection = None
-
-    @property
-    def connection(self):
-        if self._connection is None:
-            self._connection = self.get_conn()
-        return self._connection
 
     def read_frame(self, sql: str, params: Any = None):
-        self.connection.commit()
-        return fetch_frame(self.connection, sql, params)
+        return self.fetch_frame(sql, params)
 
     def query(self, name: str) -> str:
         return sql_text(f"state/queries/{name}.sql")
 
-    @contextmanager
-    def transaction(self):
-        connection = self.connection
-        cursor = connection.cursor()
-        try:
-            yield cursor
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
-        finally:
-            cursor.close()
-
     def apply_migrations(self) -> list[str]:
         from include.migrations import apply_migrations
 
-        return apply_migrations(self.connection)
+        return apply_migrations(self.db)
 
     def record_run_report(
         self,
@@ -77,8 +54,3 @@ class PipelinesDbHook(MySqlHook):
                     "outputs": json.dumps(outputs, ensure_ascii=False, default=str),
                 },
             )
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
