@@ -48,13 +48,46 @@ def render_html(template: str, context: dict) -> str:
     return _jinja().get_template(template).render(**context)
 
 
-def html_to_pdf(html: str, stylesheet: str | None = None, pdf_variant: str = "pdf/a-3b") -> bytes:
-    """Render HTML to PDF bytes; the identifier is a hash of the HTML (stable across runs)."""
+def _html_class(user_agent_stylesheet: str | None):
+    """WeasyPrint's HTML, or a subclass whose user-agent stylesheet is ours.
+
+    A small user-agent stylesheet (only the elements a template uses) cuts the style
+    cascade of every element; WeasyPrint has no public option for it, hence the subclass.
+    """
     from weasyprint import HTML
 
+    if not user_agent_stylesheet:
+        return HTML
+    sheet = _stylesheet(user_agent_stylesheet)
+
+    class TemplateHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [sheet]
+
+    return TemplateHTML
+
+
+_HTML_CLASSES: dict = {}
+
+
+def html_to_pdf(
+    html: str,
+    stylesheet: str | None = None,
+    pdf_variant: str = "pdf/a-3b",
+    user_agent_stylesheet: str | None = None,
+) -> bytes:
+    """Render HTML to PDF bytes; the identifier is a hash of the HTML (stable across runs).
+
+    `user_agent_stylesheet` (a file in static/) replaces WeasyPrint's default one for
+    templates that style every element they use (faster); dates in the PDF come only
+    from the HTML's `dcterms.created` / `dcterms.modified` meta elements, never the clock.
+    """
+    if user_agent_stylesheet not in _HTML_CLASSES:
+        _HTML_CLASSES[user_agent_stylesheet] = _html_class(user_agent_stylesheet)
+    html_class = _HTML_CLASSES[user_agent_stylesheet]
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
     stylesheets = [_stylesheet(stylesheet)] if stylesheet else []
-    return HTML(string=html, base_url=str(STATIC_DIR)).write_pdf(
+    return html_class(string=html, base_url=str(STATIC_DIR)).write_pdf(
         stylesheets=stylesheets,
         font_config=_font_config(),
         pdf_variant=pdf_variant,
@@ -63,5 +96,12 @@ def html_to_pdf(html: str, stylesheet: str | None = None, pdf_variant: str = "pd
     )
 
 
-def render_pdf(template: str, context: dict, stylesheet: str | None = None) -> bytes:
-    return html_to_pdf(render_html(template, context), stylesheet)
+def render_pdf(
+    template: str,
+    context: dict,
+    stylesheet: str | None = None,
+    user_agent_stylesheet: str | None = None,
+) -> bytes:
+    return html_to_pdf(
+        render_html(template, context), stylesheet, user_agent_stylesheet=user_agent_stylesheet
+    )

@@ -1,5 +1,100 @@
-"""Stand-in for the kindergarten LMS (filled by its pipeline's issue)."""
+"""Stand-in for the kindergarten LMS: each provider's contracts and daily attendance register.
 
-from fastapi import APIRouter
+Data contract (JSON over HTTPS, `Authorization: Bearer <token>`; 401 without it):
+- `GET /lms/api/v1/providers/{bin}/contracts?offset=&limit=` ->
+  `{"items": [{contract_id, iin, child_name, group_name, group_type, start_date,
+  end_date|null}], "next_offset": int|null}`
+- `GET /lms/api/v1/providers/{bin}/attendance?date=YYYY-MM-DD&offset=&limit=` ->
+  `{"provider_bin", "date", "items": [{iin, date, code, document}], "next_offset"}`
+  where code is `present | absent_excused | absent_unexcused` and `document`
+  says a supporting document (sick note…) is attached. Rows come as the
+  provider typed them: the pipeline validates them.
+Errors: `{"error": "<message>"}` with 4xx/5xx. Rows live in the sandbox DB
+(`lms_contract`, `lms_mark`).
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+
+from include.sandbox.database import transaction
+from include.sandbox.environment import connection_json
+from include.sandbox.faults import fault_response, record_and_take
+
+router = APIRouter(prefix="/lms/api/v1")
+
+
+def _guard(target: str, authorization: str | None):
+    fault = record_and_take("lms", target)
+    if fault is not None:
+        return fault_response(fault)
+    expected = connection_json("kindergarten_lms").get("password", "")
+    if authorization != f"Bearer {expected}":
+        return JSONResponse({"error": "invalid or missing access token"}, status_code=401)
+    return None
+
+
+def _page(rows: list[dict], offset: int, limit: int) -> int | None:
+    return offset + limit if len(rows) == limit else None
+
+
+@router.get("/providers/{bin_}/contracts")
+def contracts(
+    bin_: str,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(1000, ge=1, le=10000),
+    authorization: str | None = Header(None),
+):
+    refusal = _guard(f"/providers/{bin_}/contracts", authorization)
+    if refusal is not None:
+        return refusal
+    with transaction("sandbox") as cursor:
+        cursor.execute(
+            "SELECT contract_id, iin, child_name, group_name, group_type, start_date, end_date"
+            " FROM lms_contract WHERE bin = %s ORDER BY contract_id LIMIT %s OFFSET %s",
+            (bin_, limit, offset),
+        )
+        rows = list(cursor.fetchall())
+    for row in rows:
+        row["start_date"] = row["start_date"].isoformat()
+        row["end_date"] = row["end_date"].isoformat() if row["end_date"] else None
+    return {"provider_bin": bin_, "items": rows, "next_offset": _page(rows, offset, limit)}
+
+
+@router.get("/providers/{bin_}/attendance")
+def attendance(
+    bin_: str,
+    day: Annotated[date, Query(alias="date")],
+    offset: int = Query(0, ge=0),
+    limit: int = Query(5000, ge=1, le=50000),
+    authorization: str | None = Header(None),
+):
+    refusal = _guard(f"/providers/{bin_}/attendance", authorization)
+    if refusal is not None:
+        return refusal
+    with transaction("sandbox") as cursor:
+        cursor.execute(
+            "SELECT iin, mark_date, code, document FROM lms_mark"
+            " WHERE bin = %s AND mark_date = %s ORDER BY mark_id LIMIT %s OFFSET %s",
+            (bin_, day, limit, offset),
+        )
+        rows = list(cursor.fetchall())
+    items = [
+        {
+            "iin": r["iin"],
+            "date": r["mark_date"].isoformat(),
+            "code": r["code"],
+            "document": None if r["document"] is None else bool(r["document"]),
+        }
+        for r in rows
+    ]
+    return {
+        "provider_bin": bin_,
+        "date": day.isoformat(),
+        "items": items,
+        "next_offset": _page(rows, offset, limit),
+    }

@@ -1,5 +1,280 @@
-"""core_course_* category and course functions (course_archive, course_audit)."""
+"""core_course_* category and course functions (course_archive, course_audit).
+
+Shapes follow shared/moodle/ws-transcripts.txt (4.1) and 4.5/ws-transcripts.txt:
+`core_course_get_categories` answers a list, `core_course_create_categories`
+`[{"id","name"}]`, `core_course_get_courses_by_field` `{"courses","warnings"}`,
+`core_course_update_courses` `{"warnings": []}` with one warning per course it
+could not update (Moodle catches the exception per course).
+"""
 
 from __future__ import annotations
 
-from include.sandbox.moodle_ws.registry import MoodleException, invalid_parameter, wsfunction  # noqa: F401
+import time
+
+from include.sandbox.moodle_ws.registry import MoodleException, invalid_parameter, wsfunction
+
+CONTEXT_SYSTEM, CONTEXT_COURSECAT, CONTEXT_COURSE = 10, 40, 50
+_CATEGORY_COLUMNS = (
+    "id, name, idnumber, description, descriptionformat, parent, sortorder, coursecount,"
+    " visible, visibleold, timemodified, depth, path, theme"
+)
+_CATEGORY_CRITERIA = {"id", "ids", "name", "parent", "idnumber", "visible", "theme"}
+
+
+def _category_out(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "idnumber": row["idnumber"],
+        "description": row["description"] or "",
+        "descriptionformat": row["descriptionformat"],
+        "parent": row["parent"],
+        "sortorder": row["sortorder"],
+        "coursecount": row["coursecount"],
+        "visible": row["visible"],
+        "visibleold": row["visibleold"],
+        "timemodified": row["timemodified"],
+        "depth": row["depth"],
+        "path": row["path"],
+        "theme": row["theme"] or "",
+    }
+
+
+@wsfunction("core_course_get_categories")
+def get_categories(cursor, params: dict):
+    where, args = [], []
+    for criterion in params.get("criteria") or []:
+        key, value = criterion.get("key"), criterion.get("value")
+        if key not in _CATEGORY_CRITERIA:
+            raise invalid_parameter(f"invalid criterion key: {key}")
+        if key == "ids":
+            ids = [int(v) for v in str(value).split(",") if v.strip()]
+            where.append(f"id IN ({', '.join(['%s'] * len(ids))})")
+            args.extend(ids)
+        else:
+            where.append(f"`{key}` = %s")
+            args.append(value)
+    sql = f"SELECT {_CATEGORY_COLUMNS} FROM mdl_course_categories"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    cursor.execute(sql + " ORDER BY sortorder", args)
+    found = list(cursor.fetchall())
+    if where and str(params.get("addsubcategories", "1")) == "1" and found:
+        paths = [row["path"] for row in found]
+        cursor.execute(
+            f"SELECT {_CATEGORY_COLUMNS} FROM mdl_course_categories WHERE "
+            + " OR ".join(["path LIKE %s"] * len(paths))
+            + " ORDER BY sortorder",
+            [f"{p}/%" for p in paths],
+        )
+        known = {row["id"] for row in found}
+        found += [row for row in cursor.fetchall() if row["id"] not in known]
+    return [_category_out(row) for row in found]
+
+
+def _context(cursor, level: int, instance: int):
+    cursor.execute(
+        "SELECT id, path, depth FROM mdl_context WHERE contextlevel = %s AND instanceid = %s",
+        (level, instance),
+    )
+    return cursor.fetchone()
+
+
+@wsfunction("core_course_create_categories")
+def create_categories(cursor, params: dict):
+    created = []
+    now = int(time.time())
+    for category in params.get("categories") or []:
+        name = (category.get("name") or "").strip()
+        if not name:
+            raise invalid_parameter("Missing required key in single structure: name")
+        idnumber = category.get("idnumber") or None
+        if idnumber:
+            cursor.execute("SELECT id FROM mdl_course_categories WHERE idnumber = %s", (idnumber,))
+            if cursor.fetchone():
+                raise MoodleException(
+                    "moodle_exception",
+                    "categoryidnumbertaken",
+                    "ID number is already used for another category",
+                )
+        parent = int(category.get("parent") or 0)
+        if parent:
+            cursor.execute(
+                "SELECT id, path, depth FROM mdl_course_categories WHERE id = %s", (parent,)
+            )
+            parent_row = cursor.fetchone()
+            if parent_row is None:
+                raise MoodleException(
+                    "dml_missing_record_exception",
+                    "invalidrecord",
+                    "Can't find data record in database table course_categories.",
+                )
+            parent_context = _context(cursor, CONTEXT_COURSECAT, parent)
+        else:
+            parent_row = {"path": "", "depth": 0}
+            parent_context = _context(cursor, CONTEXT_SYSTEM, 0)
+        cursor.execute("SELECT COALESCE(MAX(sortorder), 0) AS top FROM mdl_course_categories")
+        sortorder = (int(cursor.fetchone()["top"]) // 10000 + 1) * 10000
+        cursor.execute(
+            "INSERT INTO mdl_course_categories (name, idnumber, description, descriptionformat,"
+            " parent, sortorder, coursecount, visible, visibleold, timemodified, depth, path, theme)"
+            " VALUES (%s, %s, %s, 1, %s, %s, 0, 1, 1, %s, %s, '', NULL)",
+            (
+                name,
+                idnumber,
+                category.get("description", ""),
+                parent,
+                sortorder,
+                now,
+                parent_row["depth"] + 1,
+            ),
+        )
+        new_id = cursor.lastrowid
+        cursor.execute(
+            "UPDATE mdl_course_categories SET path = %s WHERE id = %s",
+            (f"{parent_row['path']}/{new_id}", new_id),
+        )
+        cursor.execute(
+            "INSERT INTO mdl_context (contextlevel, instanceid, path, depth, locked)"
+            " VALUES (%s, %s, '', %s, 0)",
+            (CONTEXT_COURSECAT, new_id, parent_context["depth"] + 1),
+        )
+        context_id = cursor.lastrowid
+        cursor.execute(
+            "UPDATE mdl_context SET path = %s WHERE id = %s",
+            (f"{parent_context['path']}/{context_id}", context_id),
+        )
+        created.append({"id": new_id, "name": name})
+    return created
+
+
+_COURSE_COLUMNS = (
+    "c.id, c.fullname, c.shortname, c.category, cc.name AS categoryname, c.sortorder,"
+    " c.summary, c.summaryformat, c.idnumber, c.format, c.showgrades, c.newsitems,"
+    " c.startdate, c.enddate, c.maxbytes, c.showreports, c.visible, c.groupmode,"
+    " c.groupmodeforce, c.defaultgroupingid, c.enablecompletion, c.completionnotify,"
+    " c.lang, c.theme, c.marker, c.legacyfiles, c.calendartype, c.timecreated,"
+    " c.timemodified, c.requested, c.cacherev"
+)
+_COURSE_FIELDS = {
+    "id": "c.id",
+    "shortname": "c.shortname",
+    "idnumber": "c.idnumber",
+    "category": "c.category",
+}
+
+
+@wsfunction("core_course_get_courses_by_field")
+def get_courses_by_field(cursor, params: dict):
+    field, value = params.get("field", ""), params.get("value", "")
+    sql = (
+        f"SELECT {_COURSE_COLUMNS} FROM mdl_course c"
+        " LEFT JOIN mdl_course_categories cc ON cc.id = c.category WHERE c.id <> 1"
+    )
+    args: list = []
+    if field == "ids":
+        ids = [int(v) for v in str(value).split(",") if v.strip()]
+        sql += f" AND c.id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"
+        args.extend(ids)
+    elif field in _COURSE_FIELDS:
+        sql += f" AND {_COURSE_FIELDS[field]} = %s"
+        args.append(value)
+    elif field:
+        raise invalid_parameter(f"Invalid field name: {field}")
+    cursor.execute(sql + " ORDER BY c.sortorder", args)
+    courses = []
+    for row in cursor.fetchall():
+        course = dict(row)
+        course["displayname"] = course["fullname"]
+        course["summary"] = course["summary"] or ""
+        course["categoryname"] = course["categoryname"] or ""
+        course.update(summaryfiles=[], overviewfiles=[], contacts=[], enrollmentmethods=["manual"])
+        course.update(showactivitydates=False, showcompletionconditions=True, filters=[])
+        courses.append(course)
+    return {"courses": courses, "warnings": []}
+
+
+def _move_course(cursor, course: dict, category_id: int) -> None:
+    cursor.execute("SELECT id FROM mdl_course_categories WHERE id = %s", (category_id,))
+    if cursor.fetchone() is None:
+        raise MoodleException("moodle_exception", "invalidcategoryid", "Category ID not found")
+    old_category = course["category"]
+    cursor.execute(
+        "SELECT COALESCE(MAX(sortorder), 0) AS top FROM mdl_course WHERE category = %s",
+        (category_id,),
+    )
+    top = int(cursor.fetchone()["top"])
+    cursor.execute("SELECT sortorder FROM mdl_course_categories WHERE id = %s", (category_id,))
+    sortorder = max(top, int(cursor.fetchone()["sortorder"])) + 1
+    cursor.execute(
+        "UPDATE mdl_course SET category = %s, sortorder = %s WHERE id = %s",
+        (category_id, sortorder, course["id"]),
+    )
+    for category, delta in ((old_category, -1), (category_id, 1)):
+        cursor.execute(
+            "UPDATE mdl_course_categories SET coursecount = GREATEST(coursecount + %s, 0)"
+            " WHERE id = %s",
+            (delta, category),
+        )
+    # the course context (and everything below it) moves under the new category's context
+    course_context = _context(cursor, CONTEXT_COURSE, course["id"])
+    category_context = _context(cursor, CONTEXT_COURSECAT, category_id)
+    if course_context and category_context:
+        old_path = course_context["path"]
+        new_path = f"{category_context['path']}/{course_context['id']}"
+        shift = category_context["depth"] + 1 - course_context["depth"]
+        cursor.execute(
+            "UPDATE mdl_context SET path = CONCAT(%s, SUBSTRING(path, %s)), depth = depth + %s"
+            " WHERE path = %s OR path LIKE %s",
+            (new_path, len(old_path) + 1, shift, old_path, f"{old_path}/%"),
+        )
+
+
+@wsfunction("core_course_update_courses")
+def update_courses(cursor, params: dict):
+    warnings = []
+    now = int(time.time())
+    for update in params.get("courses") or []:
+        if "id" not in update:
+            raise invalid_parameter("Missing required key in single structure: id")
+        course_id = int(update["id"])
+        try:
+            cursor.execute(
+                "SELECT id, category, visible FROM mdl_course WHERE id = %s", (course_id,)
+            )
+            course = cursor.fetchone()
+            if course is None:
+                raise MoodleException(
+                    "dml_missing_record_exception",
+                    "invalidrecord",
+                    "Can't find data record in database table course.",
+                )
+            if "categoryid" in update and int(update["categoryid"]) != course["category"]:
+                _move_course(cursor, course, int(update["categoryid"]))
+            if "visible" in update:
+                visible = int(update["visible"])
+                cursor.execute(
+                    "UPDATE mdl_course SET visible = %s, visibleold = %s WHERE id = %s",
+                    (visible, visible, course_id),
+                )
+            for column in ("fullname", "shortname", "idnumber", "summary"):
+                if column in update:
+                    cursor.execute(
+                        f"UPDATE mdl_course SET `{column}` = %s WHERE id = %s",
+                        (update[column], course_id),
+                    )
+            cursor.execute(
+                "UPDATE mdl_course SET timemodified = %s, cacherev = GREATEST(cacherev + 1, %s)"
+                " WHERE id = %s",
+                (now, now, course_id),
+            )
+        except MoodleException as exc:
+            warnings.append(
+                {
+                    "item": "course",
+                    "itemid": course_id,
+                    "warningcode": exc.body["errorcode"],
+                    "message": exc.body["message"],
+                }
+            )
+    return {"warnings": warnings}

@@ -1,0 +1,253 @@
+"""Benchmark of `exam_archive`: a session day of exam attempts archived as PDF/A.
+
+The issue's scale is 5 000 finished attempts of 30 questions on one date (20 exam
+quizzes x 250 attempts). `--scale 0.1` (the default, to stay within ~5 minutes on a
+shared 2-core machine) archives 2 quizzes x 250 attempts and extrapolates; `--scale 1`
+runs the full day.
+
+Prints: (1) a profile of one attempt PDF (template, WeasyPrint layout, PDF writing;
+default vs the exam user-agent stylesheet); (2) the DAG end to end with `dag.test()`
+against a Moodle-schema MariaDB (own databases, prefix `bench_exam_archive`):
+attempts per second and peak memory per task; (3) the same attempts' HTML printed to
+PDF by Debian's headless Chromium (`--headless --print-to-pdf`), when installed, and
+the ratio. Figures only; nothing is asserted.
+
+    .venv/bin/python bench/bench_exam_archive.py [--scale 0.2] [--chromium-sample 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from include.sandbox import environment  # noqa: E402
+
+PREFIX = "bench_exam_archive"
+QUIZZES_AT_FULL_SCALE = 20
+ATTEMPTS_PER_QUIZ = 250
+QUESTIONS = 30
+
+
+def bench_environment() -> dict[str, str]:
+    """The demo environment with this benchmark's own databases, store and Airflow home."""
+    env = environment.stack_environment("bench")
+    for name, value in list(env.items()):
+        if name.startswith("AIRFLOW_CONN_") or name == "SANDBOX_DB":
+            settings = json.loads(value)
+            if "schema" in settings and settings.get("conn_type", "mysql") == "mysql":
+                settings["schema"] = f"{PREFIX}_{settings['schema']}"
+                env[name] = json.dumps(settings)
+    env.update(environment.airflow_settings(environment.LOCAL_DIR / f"airflow-{PREFIX}"))
+    env["PIPELINES_STORE_URL"] = f"file://{environment.LOCAL_DIR / f'store-{PREFIX}'}"
+    env["PIPELINES_RETRY_DELAY_SECONDS"] = "0"
+    return env
+
+
+def profile_one_attempt(document: dict, repeat: int = 8) -> dict:
+    """CPU seconds per attempt PDF, split into its stages (single process)."""
+    from weasyprint import HTML
+
+    from include.exams import rendering
+    from include.render import pdf
+
+    def stages(html_class) -> tuple[float, float, float]:
+        template = layout = write = 0.0
+        for _ in range(repeat):
+            t0 = time.process_time()
+            html = rendering.attempt_html(document)
+            t1 = time.process_time()
+            doc = html_class(string=html, base_url=str(pdf.STATIC_DIR)).render(
+                stylesheets=[pdf._stylesheet(rendering.STYLESHEET)],
+                font_config=pdf._font_config(),
+                pdf_variant="pdf/a-3b",
+            )
+            t2 = time.process_time()
+            doc.write_pdf(pdf_variant="pdf/a-3b", pdf_identifier=b"0" * 32)
+            t3 = time.process_time()
+            template, layout, write = template + t1 - t0, layout + t2 - t1, write + t3 - t2
+            pages = len(doc.pages)
+        return template / repeat, layout / repeat, write / repeat, pages
+
+    rendering.render_attempt_pdf(document)  # warm the caches (fonts, stylesheets)
+    default = stages(HTML)
+    fast = stages(pdf._html_class(rendering.USER_AGENT))
+    return {"default_ua": default, "exam_ua": fast}
+
+
+def chromium_binary() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def chromium_seconds_per_attempt(documents: list[dict]) -> tuple[float, float, int] | None:
+    """Wall seconds per attempt printed by headless Chromium, one browser per attempt (as
+    an archiver driving a browser page per attempt does), the same HTML and CSS."""
+    binary = chromium_binary()
+    if not binary:
+        return None
+    from include.exams import rendering
+    from include.render.pdf import STATIC_DIR
+
+    css = (STATIC_DIR / rendering.STYLESHEET).read_text(encoding="utf-8")
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    with tempfile.TemporaryDirectory() as folder:
+        started, cpu_started = time.monotonic(), children_cpu()
+        for index, document in enumerate(documents):
+            html = rendering.attempt_html(document).replace(
+                "</head>", f"<style>{css}</style></head>", 1
+            )
+            source = Path(folder) / f"a{index}.html"
+            source.write_text(html, encoding="utf-8")
+            subprocess.run(
+                [
+                    binary,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-pdf-header-footer",
+                    f"--print-to-pdf={folder}/a{index}.pdf",
+                    source.as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+        elapsed, cpu = time.monotonic() - started, children_cpu() - cpu_started
+        size = sum(p.stat().st_size for p in Path(folder).glob("*.pdf"))
+    return elapsed / len(documents), cpu / len(documents), size // max(1, len(documents))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.1, help="1 = 5 000 attempts")
+    parser.add_argument("--chromium-sample", type=int, default=10)
+    args = parser.parse_args()
+    quizzes = max(1, round(QUIZZES_AT_FULL_SCALE * args.scale))
+    env = bench_environment()
+    environment.apply(env)
+
+    from include.sandbox import stack
+    from include.sandbox.demo_data.exams import DEMO_DATE
+
+    print(
+        f"== exam_archive benchmark: {quizzes} quizzes x {ATTEMPTS_PER_QUIZ} attempts x "
+        f"{QUESTIONS} questions on {DEMO_DATE}; {os.cpu_count()} CPU(s)"
+    )
+    db = stack.start_mariadb()
+    started = time.monotonic()
+    stack.reset_data(
+        db,
+        sizes={
+            "exam_quizzes": quizzes,
+            "exam_attempts_per_quiz": ATTEMPTS_PER_QUIZ,
+            "exam_questions": QUESTIONS,
+        },
+    )
+    print(f"seeded Moodle-schema databases in {time.monotonic() - started:.1f} s")
+    print(
+        "load average (1, 5, 15 min) before the runs: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    )
+    shutil.rmtree(environment.LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
+    stack.migrate_airflow_db(env)
+
+    # (1) profile one attempt of 30 questions (what the optimisation was based on)
+    from include.config import ExamArchiveSettings
+    from include.exams import archive_steps
+
+    settings = ExamArchiveSettings()
+    from datetime import UTC, datetime
+
+    run = archive_steps.resolve_run(settings, datetime.now(UTC), DEMO_DATE.isoformat())
+    selection = archive_steps.select_attempts(settings, run)
+    biggest = max(selection["quizzes"], key=lambda q: q["attempts"])
+    moodle = archive_steps._moodle()
+    try:
+        data = archive_steps._read_quiz(moodle, biggest["quiz_id"], run)
+    finally:
+        moodle.close()
+    documents, _ = archive_steps.quiz_documents(data, settings, run)
+    profile = profile_one_attempt(documents[0])
+    print("\n(1) one attempt PDF, CPU seconds (template / layout / PDF writing = total; pages)")
+    for label, (template, layout, write, pages) in profile.items():
+        print(
+            f"    {label:10s}: {template:.3f} / {layout:.3f} / {write:.3f} = "
+            f"{template + layout + write:.3f} s; {pages} page(s)"
+        )
+
+    # (2) the DAG end to end
+    from tests.airflow_runs import run_dag
+
+    finished = selection["counts"]["finished"]
+    started = time.monotonic()
+    result = run_dag("exam_archive", conf={"date": DEMO_DATE.isoformat()})
+    wall = time.monotonic() - started
+    print(
+        f"\n(2) dag.test() end to end: {result.state}; {finished} attempts in {wall:.1f} s "
+        f"= {finished / wall:.1f} attempts/s (incl. ~10 s of Airflow start-up)"
+    )
+    tasks = [result.xcom("render_quiz_archive", i) for i in range(len(selection["quizzes"]))]
+    tasks = [t for t in tasks if t]
+    render_seconds = sum(t["seconds"] for t in tasks)
+    print(
+        f"    render tasks: {len(tasks)} mapped, {render_seconds:.1f} s in all = "
+        f"{sum(t['attempts'] for t in tasks) / render_seconds:.1f} attempts/s while rendering"
+    )
+    print(
+        f"    peak RSS per task: task process {max(t['task_peak_rss_mb'] for t in tasks):.0f} MB, "
+        f"each render worker {max(t['worker_peak_rss_mb'] for t in tasks):.0f} MB"
+    )
+    cpu = sum(t["cpu_seconds"] for t in tasks)
+    rendered = sum(t["attempts"] for t in tasks)
+    cores = os.cpu_count() or 1
+    print(
+        f"    CPU: {cpu:.1f} s for {rendered} attempts = {cpu / rendered:.3f} CPU s/attempt "
+        f"(render workers + task) -> {cores / (cpu / rendered):.1f} attempts/s on {cores} "
+        "idle cores (the wall figure above depends on what else the machine runs)"
+    )
+    full = QUIZZES_AT_FULL_SCALE * ATTEMPTS_PER_QUIZ
+    print(
+        f"    extrapolated to {full} attempts: ~{full / (finished / wall) / 60:.1f} min at the "
+        f"measured wall rate, ~{full * cpu / rendered / cores / 60:.1f} min on {cores} idle cores"
+    )
+
+    print(
+        "    load average during the run (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(
+            *os.getloadavg()
+        )
+    )
+
+    # (3) headless Chromium on the same attempts' HTML
+    sample = documents[: args.chromium_sample]
+    chromium = chromium_seconds_per_attempt(sample)
+    weasy = sum(profile["exam_ua"][:3])
+    print("\n(3) headless Chromium --print-to-pdf, one browser per attempt, same HTML + CSS")
+    if chromium is None:
+        print("    chromium is not installed (apt-get install -y chromium): skipped")
+    else:
+        seconds, cpu, size = chromium
+        print(
+            f"    {len(sample)} attempts: Chromium {cpu:.2f} CPU s/attempt ({seconds:.2f} s wall, "
+            f"{size // 1024} KB each) vs WeasyPrint {weasy:.2f} CPU s/attempt: Chromium needs "
+            f"{cpu / weasy:.1f}x the CPU per attempt ({seconds / weasy:.1f}x in wall time)"
+        )
+
+
+if __name__ == "__main__":
+    main()

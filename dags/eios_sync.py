@@ -1,0 +1,200 @@
+"""# eios_sync — EIOS faculties → Moodle users and group cohorts, with a mass-graduation guard
+
+## Purpose
+Reads every configured faculty's student roster from the university information
+system (EIOS, connection `eios_default`), checks it, and makes Moodle match it:
+creates students (idnumber = EIOS `student_id`), updates names and e-mails,
+moves students between group cohorts (`group:<code>`), suspends those who left
+and unsuspends those reinstated. Never deletes a user or a cohort. One mapped
+branch per faculty: `extract_students → check_quality → plan_changes →
+guard_mass_graduation → apply_changes → record_faculty_state`; then
+`record_history → prune_history → report_run → verify_nothing_held` (docs/eios_sync.md).
+
+## Schedule
+Daily at 02:30 UTC; no catch-up (each run continues from each faculty's watermark).
+
+## Settings
+JSON Variable `eios_sync` (model `EiosSyncSettings`; a bad value fails the run at once):
+`faculties` (EIOS ids; empty = all), `scan_from` (first run's lower bound of
+`changed_at`), `mass_graduation_threshold_pct` (default 30),
+`guard_min_active_students` (default 20), `per_faculty_limit` (changed students per
+faculty per run, oldest first; 0 = no limit), `history_retention_days` (30),
+`username_template` (default `{login}`; fields login, student_id, record_book,
+first_name, last_name, faculty_id), `auth` (new users' auth plugin, default
+`manual` with a generated password), `on_leave` (`suspend` |
+`suspend_and_remove_from_cohort`), `ws_batch_size` (100), `reject_share_max_pct` (5),
+`group_code_pattern`, `dry_run`.
+
+## Params
+Every setting above as a param of the same name (empty = the Variable's value), plus
+`confirm_mass_graduation` (faculty ids whose held leaving actions this run applies)
+and `rescan_from` (a date: re-scan from it instead of the watermark). By hand:
+dry run `{"dry_run": true}`; confirm a held faculty `{"confirm_mass_graduation":
+["ECON"]}`; re-scan `{"rescan_from": "2026-09-01"}`.
+
+## Outputs
+Moodle users and cohorts; `eios_sync/history/YYYY-MM-DD_HH-MM-SS.csv` in the store
+(time, faculty, student, username, action, old, new, result: applied, failed: …,
+held, planned, reported); `eios_sync/rejects/<run>/<faculty>.csv`; tables
+`eios_watermark`, `eios_held_action`; the run's `pipeline_run_report` row.
+
+## Data quality
+`check_quality` rejects rows (student_id missing or repeated, names missing, unknown
+status, another faculty, malformed e-mail, group code off the pattern, `changed_at`
+in the future, username Moodle would refuse) into the rejects file; above
+`reject_share_max_pct` the faculty is not synced and the task fails with a summary.
+The guard: when a faculty's planned suspensions reach the threshold share of its
+active Moodle students, or EIOS returns no student for a faculty with active ones,
+its leaving actions are held (CSV `held`, table `eios_held_action`); creates and
+updates still apply; other faculties are unaffected. `verify_nothing_held` then
+fails, naming the held and failed counts: the run ends visibly held.
+
+## Re-run and backfill
+The plan is a diff of EIOS against Moodle's current state, so a re-run of any date
+changes nothing and creates no duplicate. Held or failed rows pin the watermark, so
+the next run reads them again; a failed batch is completed by the next run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Param, dag, get_current_context, task, task_group
+
+from include.dag_defaults import default_args
+
+
+def _setting(kind: str, description: str, **extra) -> Param:  # None = the Variable's value
+    return Param(None, type=["null", kind], description=description, **extra)
+
+
+PARAMS = {
+    "faculties": _setting("array", "EIOS faculty ids to scan"),
+    "scan_from": _setting("string", "first run's lower bound of changed_at", format="date"),
+    "mass_graduation_threshold_pct": _setting("number", "guard threshold, % of active"),
+    "guard_min_active_students": _setting("integer", "guard only faculties this large"),
+    "per_faculty_limit": _setting("integer", "changed students per faculty per run"),
+    "history_retention_days": _setting("integer", "days to keep history CSVs"),
+    "username_template": _setting("string", "e.g. {login}"),
+    "auth": _setting("string", "Moodle auth plugin of new users"),
+    "on_leave": _setting(
+        "string",
+        "expelled / academic leave: keep or drop the cohort membership",
+        enum=[None, "suspend", "suspend_and_remove_from_cohort"],
+    ),
+    "ws_batch_size": _setting("integer", "items per web-service call"),
+    "reject_share_max_pct": _setting("number", "max % of rejected rows per faculty"),
+    "group_code_pattern": _setting("string", "regular expression for group_code"),
+    "dry_run": _setting("boolean", "plan and write the CSV only"),
+    "confirm_mass_graduation": Param(
+        [], type="array", description="faculty ids whose held leaving actions to apply now"
+    ),
+    "rescan_from": _setting("string", "re-scan from this date (YYYY-MM-DD)", format="date"),
+}
+
+
+@dag(
+    dag_id="eios_sync",
+    schedule="30 2 * * *",
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    default_args=default_args(),
+    tags=["eios", "moodle"],
+    params=PARAMS,
+    dagrun_timeout=timedelta(hours=6),
+)
+def eios_sync():
+    @task(retries=0)
+    def validate_settings() -> dict:
+        from include.eios.steps import validate_settings as run
+
+        context = get_current_context()
+        return run(dict(context["params"]), context["dag_run"])
+
+    @task
+    def list_faculties(config: dict) -> list[dict]:
+        from include.eios.steps import list_faculties as run
+
+        return run(config)  # a SettingsError here fails at once (no retry)
+
+    @task_group
+    def sync_faculty(faculty: dict, config: dict):
+        @task
+        def extract_students(faculty: dict, config: dict) -> dict:
+            from include.eios.steps import extract_students as run
+
+            return run(faculty, config)
+
+        @task(retries=0)
+        def check_quality(extracted: dict, config: dict) -> dict:
+            from include.eios.steps import check_quality as run
+
+            return run(extracted, config)
+
+        @task
+        def plan_changes(checked: dict, config: dict) -> dict:
+            from include.eios.steps import plan_changes as run
+
+            return run(checked, config)
+
+        @task(retries=0)
+        def guard_mass_graduation(planned: dict, config: dict) -> dict:
+            from include.eios.steps import guard_mass_graduation as run
+
+            return run(planned, config)
+
+        @task
+        def apply_changes(guarded: dict, config: dict) -> dict:
+            from include.eios.steps import apply_changes as run
+
+            return run(guarded, config)
+
+        @task
+        def record_faculty_state(applied: dict, config: dict) -> dict:
+            from include.eios.steps import record_faculty_state as run
+
+            return run(applied, config)
+
+        extracted = extract_students(faculty, config)
+        checked = check_quality(extracted, config)
+        planned = plan_changes(checked, config)
+        guarded = guard_mass_graduation(planned, config)
+        return record_faculty_state(apply_changes(guarded, config), config)
+
+    @task(trigger_rule="all_done")
+    def record_history(config: dict) -> dict:
+        from include.eios.steps import record_history as run
+
+        return run(config)
+
+    @task(trigger_rule="all_done")
+    def prune_history(config: dict) -> dict:
+        from include.eios.steps import prune_history as run
+
+        return run(config)
+
+    @task(trigger_rule="all_done")
+    def report_run(config: dict, history: dict, faculties: list) -> dict:
+        from include.eios.steps import report_run as run
+
+        return run(get_current_context(), config, history, faculties)
+
+    @task(retries=0)
+    def verify_nothing_held(report: dict) -> None:
+        from include.eios.steps import verify_nothing_held as run
+
+        run(report)
+
+    config = validate_settings()
+    faculties = list_faculties(config)
+    branches = sync_faculty.partial(config=config).expand(faculty=faculties)
+    history = record_history(config)
+    pruned = prune_history(config)
+    report = report_run(config, history, faculties)
+    branches >> history >> pruned >> report
+    verify_nothing_held(report)
+
+
+eios_sync()

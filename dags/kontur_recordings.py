@@ -1,0 +1,192 @@
+"""
+# kontur_recordings
+
+## Purpose
+Polls Kontur.Talk every 15 minutes for new meeting recordings and, once a day, publishes
+each into its Moodle course as a URL activity "Запись занятия: <title>, <date>" pointing at
+the recording's viewer page (seed "Контур.Толк: публикация"; specs/kontur-recordings.md).
+A title prefix (`ЕГЭ`, `ПО`, `СПО`…) picks the root category; the rest of the title is
+matched to exactly one course of that subtree (case, ё→е, spaces and punctuation ignored;
+shortname first, then fullname). Unmatched or ambiguous recordings are reported, never
+guessed. A per-course archive Page lists every published recording.
+
+## Schedule
+`*/15 * * * *`. Every run polls; publication happens in the first run at or after
+`publish_at` (the university's local time) on a day with no successful publication yet.
+
+## Settings
+Variable `kontur_recordings` (JSON, `KonturRecordingsSettings`): `default_prefix`,
+`threshold_date` (YYYY-MM-DD; older recordings are never published), `min_section` (≥ 2),
+`default_category_id`, `prefix_routes` (`{"ЕГЭ": 735, "ПО": 727}`), `auto_publish`,
+`publish_at` (HH:MM), `timezone` (default Europe/Moscow), `overlap_hours` (24: re-read
+window), `initial_lookback_days`, `page_size` (1-1000), `viewer_url_template`
+(`{base_url}/recordings/{id}`), `recordings_section_name`, `archive_page_name`,
+`clear_after_days`. A bad value fails `check_settings` naming the field.
+
+## Params
+`publish_now` (skip the time gate), `dry_run` (plan and report, write nothing to Moodle),
+`clear_journal` + `confirm_clear_journal` = `CLEAR` (empty the publication journal; the
+activities' markers still prevent a second publication), `build_archive` (rebuild every
+course's archive page), `clear_sections` (remove recording activities older than
+`clear_after_days` through `core_course_delete_modules`; they stay on the archive page),
+`prefix_routes` / `default_prefix` (override the setting for this run, to test a route).
+
+## Outputs
+Tables `kontur_recording`, `kontur_watermark`, `kontur_publication` (journal, unique per
+recording), `kontur_publication_day` (pipelines DB); in the store
+`kontur_recordings/<run>/`: `entities.json`, `rejects.csv`, `plan.json`, `unmatched.csv`;
+URL and Page activities in Moodle (marker `ktalk:<key>` / `ktalk-archive` in the
+course module's `idnumber`); the run report.
+
+## Data quality
+`check_recordings`: a row without key, with an unparseable or future `createdDate` or a
+`duration` (seconds, by assumption: the API does not say) ≤ 0 goes to `rejects.csv` with
+its reason; the accepted rows must pass a GX suite (key present and unique, duration > 0).
+
+## Re-run and backfill
+Idempotent: recordings are upserted by key, the watermark only moves forward and only
+after the upsert committed, the gate's clock is the run's logical date, and a recording
+whose marker exists in its course is adopted into the journal, never published twice.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+
+from include.dag_defaults import default_args
+
+DAG_ID = "kontur_recordings"
+
+
+def _clock():
+    from include.recordings.steps import run_clock
+
+    context = get_current_context()
+    return run_clock(context.get("logical_date"), context["dag_run"].run_after)
+
+
+@dag(
+    dag_id=DAG_ID,
+    doc_md=__doc__,
+    schedule="*/15 * * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    tags=["recordings", "kontur-talk", "moodle"],
+    params={
+        "publish_now": Param(False, type="boolean", description="Publish now: skip the time gate"),
+        "dry_run": Param(False, type="boolean", description="Plan and report; write nothing"),
+        "clear_journal": Param(
+            False,
+            type="boolean",
+            description="Clear the publication journal (needs the confirmation)",
+        ),
+        "confirm_clear_journal": Param(
+            "", type="string", description="Type CLEAR to confirm clear_journal"
+        ),
+        "build_archive": Param(
+            False, type="boolean", description="Rebuild every course's archive page"
+        ),
+        "clear_sections": Param(
+            False, type="boolean", description="Remove recording activities older than N days"
+        ),
+        "prefix_routes": Param(
+            None, type=["null", "object"], description="Override the prefix routes for this run"
+        ),
+        "default_prefix": Param(
+            None, type=["null", "string"], description="Override the default prefix for this run"
+        ),
+    },
+)
+def kontur_recordings():
+    @task(retries=0)
+    def check_settings() -> dict:
+        from include.recordings.steps import check_settings as check
+
+        return check(dict(get_current_context()["params"]))
+
+    @task
+    def poll_recordings(settings: dict) -> dict:
+        from include.recordings.steps import poll_recordings as poll
+
+        return poll(settings, _clock(), get_current_context()["run_id"])
+
+    @task(retries=0)
+    def check_recordings(polled: dict) -> dict:
+        from include.recordings.steps import check_recordings as check
+
+        return check(polled, get_current_context()["run_id"])
+
+    @task
+    def stage_recordings(checked: dict) -> dict:
+        from include.recordings.steps import stage_recordings as stage
+
+        return stage(checked, get_current_context()["run_id"])
+
+    @task
+    def record_watermark(polled: dict, _staged: dict) -> dict:
+        from include.recordings.steps import record_watermark as record
+
+        return record(polled, get_current_context()["run_id"])
+
+    @task
+    def clear_journal(_watermark: dict) -> dict:
+        from include.recordings.steps import clear_journal as clear
+
+        return clear(dict(get_current_context()["params"]))
+
+    @task
+    def decide_publication(settings: dict, _cleared: dict) -> dict:
+        from include.recordings.steps import decide_publication as decide
+
+        return decide(settings, dict(get_current_context()["params"]), _clock())
+
+    @task
+    def plan_publication(settings: dict, decision: dict) -> dict:
+        from include.recordings.steps import plan_publication as plan
+
+        return plan(settings, decision, get_current_context()["run_id"])
+
+    @task
+    def publish_recordings(settings: dict, decision: dict, planned: dict) -> dict:
+        from include.recordings.steps import publish_recordings as publish
+
+        return publish(settings, decision, planned, get_current_context()["run_id"])
+
+    @task
+    def build_archive_pages(settings: dict, decision: dict, published: dict) -> dict:
+        from include.recordings.steps import build_archive_pages as build
+
+        params = get_current_context()["params"]
+        return build(settings, decision, published, bool(params["build_archive"]))
+
+    @task
+    def clear_sections(settings: dict, _archive: dict) -> dict:
+        from include.recordings.steps import clear_sections as clear
+
+        params = get_current_context()["params"]
+        return clear(settings, bool(params["clear_sections"]), bool(params["dry_run"]), _clock())
+
+    @task
+    def report_kontur_recordings(*results: dict) -> dict:
+        from include.recordings.steps import report_line
+        from include.reporting import record_run_report
+
+        return record_run_report(get_current_context(), *report_line(*results))
+
+    settings = check_settings()
+    polled = poll_recordings(settings)
+    checked = check_recordings(polled)
+    staged = stage_recordings(checked)
+    watermark = record_watermark(polled, staged)
+    decision = decide_publication(settings, clear_journal(watermark))
+    planned = plan_publication(settings, decision)
+    published = publish_recordings(settings, decision, planned)
+    archive = build_archive_pages(settings, decision, published)
+    cleared = clear_sections(settings, archive)
+    report_kontur_recordings(polled, checked, decision, planned, published, archive, cleared)
+
+
+kontur_recordings()

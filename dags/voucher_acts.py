@@ -1,0 +1,185 @@
+"""Monthly acts of services rendered, per provider (voucher pipeline, step 2).
+
+## Purpose
+For a month: applies the registry's risk rules (suspension, termination,
+death of a child), aggregates each provider's register in MariaDB, computes
+the act (proration by working days, estimate-funded kindergartens paid their
+estimate, amounts to the tiyn), holds acts whose provider is suspended or whose
+register is incomplete or empty, renders the act PDF (Russian) and the ESF
+draft, and registers ready acts in the voucher registry. See docs/vouchers.md.
+
+## Schedule
+Monthly, 05:00 UTC on the 2nd (after the last day's register is ingested);
+each run forms the acts of the previous month.
+
+## Settings
+JSON Variable `voucher_acts` (model `VoucherSettings`): `billing_basis`
+(`attendance` | `enrolment`), `iin_visible_digits`, `suspension_grace_months`,
+`extra_holidays`, `extra_working_days`, `region_codes`.
+
+## Params
+`period` (YYYY-MM, optional): the month to form; `as_of` (YYYY-MM-DD, optional):
+the day risk flags are judged on (default: the run's day); `billing_basis`
+overrides the setting for this run.
+
+## Outputs
+Tables `voucher_act`, `voucher_act_line`, `voucher_month`,
+`voucher_provider_event`; in the store `vouchers/acts/<period>/<region>/`:
+`<act>.json` (act data), `<act>.pdf`, `<act>.esf.json`.
+
+## Data quality
+`check_acts` (blocking): lines sum to the act total to the tiyn, no negative
+amount, payable days ≤ the month's working days, every contract of the month
+in exactly one act line. Holds: `held_incomplete_register` (with the count of
+missing marks), `held_empty_register` (termination flag for the emitent),
+`held_provider_suspended`, `held_provider_terminated`.
+
+## Re-run and backfill
+The act number is derived from provider and month, so a re-run finds the same
+act and rewrites nothing when nothing changed (byte-identical act data); acts
+already reconciled, signed or paid are frozen. Backfill a month with `period`.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+
+from include.dag_defaults import default_args
+
+
+@dag(
+    dag_id="voucher_acts",
+    schedule="0 5 2 * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    default_args=default_args(),
+    tags=["vouchers", "voucher-registry"],
+    params={
+        "period": Param(
+            None,
+            type=["null", "string"],
+            pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+            description="Month to form, YYYY-MM (default: the month before the run)",
+        ),
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Day the risk flags are judged on (default: the run's day)",
+        ),
+        "billing_basis": Param(
+            None,
+            type=["null", "string"],
+            enum=[None, "attendance", "enrolment"],
+            description="Override the billing_basis setting for this run",
+        ),
+    },
+)
+def voucher_acts():
+    @task(retries=0)
+    def check_settings() -> dict:
+        from include.vouchers.pipeline import acts_period, load_voucher_settings, run_day
+
+        context = get_current_context()
+        settings = load_voucher_settings(context)
+        as_of = context["params"].get("as_of") or run_day(context).isoformat()
+        return {"period": acts_period(context), "as_of": as_of, **settings.model_dump(mode="json")}
+
+    @task
+    def extract_registry() -> dict:
+        from include.vouchers import pipeline
+
+        return pipeline.extract_registry()
+
+    @task
+    def apply_risk_rules(settings: dict, registry: dict) -> dict:
+        from datetime import date
+
+        from include.vouchers import pipeline
+
+        model = _model(settings)
+        as_of = date.fromisoformat(settings["as_of"])
+        return pipeline.apply_risk_rules(settings["period"], as_of, model)
+
+    @task
+    def list_regions(settings: dict, risk: dict) -> list[str]:
+        from include.vouchers import pipeline
+
+        return pipeline.list_regions(_model(settings))
+
+    @task(max_active_tis_per_dagrun=4)
+    def compute_acts(region: str, settings: dict) -> dict:
+        from include.vouchers import pipeline
+
+        return pipeline.compute_region_acts(region, settings["period"], _model(settings))
+
+    @task(retries=0)
+    def check_acts(settings: dict, computed: list[dict]) -> dict:
+        from include.vouchers import pipeline
+
+        seen = sum(r["contracts"] for r in computed)
+        return pipeline.check_acts(settings["period"], seen)
+
+    @task(max_active_tis_per_dagrun=4)
+    def render_acts(region: str, settings: dict) -> dict:
+        from include.vouchers import pipeline
+
+        return pipeline.render_region_acts(region, settings["period"], _model(settings))
+
+    @task
+    def publish_acts(settings: dict, rendered: list[dict]) -> dict:
+        from include.vouchers import pipeline
+
+        return pipeline.publish_acts(settings["period"])
+
+    @task(retries=0)
+    def report_acts(settings: dict, risk: dict, computed: list[dict], published: dict) -> dict:
+        from collections import Counter
+        from decimal import Decimal
+
+        from include.storage import store_path
+        from include.vouchers.pipeline import record_report
+
+        held: Counter[str] = Counter()
+        for region in computed:
+            held.update(region["held"])
+        acts = sum(r["acts"] for r in computed)
+        total = sum((Decimal(r["total"]) for r in computed), Decimal("0.00"))
+        summary = (
+            f"acts {settings['period']} ({settings['billing_basis']}): {acts} acts in"
+            f" {len(computed)} region(s), {published['published']} ready and registered,"
+            f" {sum(held.values())} held, total {total} KZT"
+        )
+        counts = {
+            "acts": acts,
+            "published": published["published"],
+            "held": dict(sorted(held.items())),
+            "termination_flags": sum(r["termination_flags"] for r in computed),
+            **{f"providers_{k}": v for k, v in risk.items()},
+        }
+        folder = store_path("vouchers", "acts", settings["period"], "x").parent
+        return record_report(get_current_context(), summary, counts, {"acts": str(folder)})
+
+    def _model(settings: dict):
+        from include.config import VoucherSettings
+
+        skip = {"period", "as_of"}
+        return VoucherSettings.model_validate({k: v for k, v in settings.items() if k not in skip})
+
+    settings = check_settings()
+    registry = extract_registry()
+    settings >> registry
+    risk = apply_risk_rules(settings, registry)
+    regions = list_regions(settings, risk)
+    computed = compute_acts.partial(settings=settings).expand(region=regions)
+    checked = check_acts(settings, computed)
+    rendered = render_acts.partial(settings=settings).expand(region=regions)
+    checked >> rendered
+    published = publish_acts(settings, rendered)
+    report_acts(settings, risk, computed, published)
+
+
+voucher_acts()

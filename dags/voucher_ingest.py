@@ -1,0 +1,137 @@
+"""Daily ingest of the kindergartens' attendance registers (voucher pipeline, step 1).
+
+## Purpose
+Pulls the previous day's attendance marks and the contracts of every provider
+from the kindergarten LMS, checks each row against the register rules and
+stores the accepted marks; failing rows go to rejects with their reason. The
+registry's reference data (providers, norms, vouchers, risk flags) is
+refreshed first. See docs/vouchers.md.
+
+## Schedule
+Daily at 03:00 UTC; each run ingests the day before its logical date.
+
+## Settings
+JSON Variable `voucher_ingest` (model `VoucherSettings`): `provider_batch_size`
+(providers per mapped ingest task), `extra_holidays`, `extra_working_days`.
+
+## Params
+`day` (YYYY-MM-DD, optional): ingest this day instead of yesterday;
+`day_from` (YYYY-MM-DD, optional): ingest every day from `day_from` to `day`
+in one run (a backfill of a range; each day is still replaced as a whole).
+
+## Outputs
+Tables `voucher_mark`, `voucher_reject`, `voucher_contract` (+ registry copies)
+in `pipelines_db`; `vouchers/rejects/<day>.csv` in the store (IINs masked).
+
+## Data quality
+Row rules (invalid IIN, unknown code, duplicate mark, not a working day, outside
+the contract, excused absence without document) send rows to rejects;
+`check_double_funding` flags a child present in two providers on one day in
+both. Rejects never vanish: the CSV and the table list each with its reason.
+
+## Re-run and backfill
+A run replaces that day's marks and rejects per provider: re-running a day
+creates no duplicate. Backfill a day with the `day` param or
+`airflow dags backfill voucher_ingest -s <date> -e <date>`.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+
+from include.dag_defaults import default_args
+
+
+@dag(
+    dag_id="voucher_ingest",
+    schedule="0 3 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    default_args=default_args(),
+    tags=["vouchers", "kindergarten-lms", "voucher-registry"],
+    params={
+        "day": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Register day to ingest (default: the day before the run)",
+        ),
+        "day_from": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="First day of a range ending at `day` (backfill several days at once)",
+        ),
+    },
+)
+def voucher_ingest():
+    @task(retries=0)
+    def check_settings() -> dict:
+        from include.vouchers.pipeline import ingest_days, load_voucher_settings
+
+        context = get_current_context()
+        settings = load_voucher_settings(context)
+        days = [d.isoformat() for d in ingest_days(context)]
+        return {"days": days, **settings.model_dump(mode="json")}
+
+    @task
+    def extract_registry() -> dict:
+        from include.vouchers import pipeline
+
+        return pipeline.extract_registry()
+
+    @task
+    def plan_batches(settings: dict, registry: dict) -> list[list[str]]:
+        from include.vouchers import pipeline
+
+        return pipeline.plan_provider_batches(settings["provider_batch_size"])
+
+    @task(max_active_tis_per_dagrun=4)
+    def ingest_marks(batch: list[str], settings: dict) -> dict:
+        from datetime import date
+
+        from include.config import VoucherSettings
+        from include.vouchers import pipeline
+
+        model = VoucherSettings.model_validate({k: v for k, v in settings.items() if k != "days"})
+        days = [date.fromisoformat(d) for d in settings["days"]]
+        return pipeline.ingest_provider_batch(batch, days, model)
+
+    @task
+    def check_double_funding(settings: dict, ingested: list[dict]) -> dict:
+        from datetime import date
+
+        from include.vouchers import pipeline
+
+        result = pipeline.check_double_funding([date.fromisoformat(d) for d in settings["days"]])
+        for name in ("providers", "marks", "accepted"):
+            result[name] = sum(batch.get(name, 0) for batch in ingested)
+        return result
+
+    @task(retries=0)
+    def report_ingest(settings: dict, registry: dict, checked: dict) -> dict:
+        from include.vouchers.pipeline import record_report
+
+        summary = (
+            f"register {settings['days'][0]}..{settings['days'][-1]}: {checked['marks']} marks from {checked['providers']}"
+            f" providers, {checked['accepted']} accepted, {checked['rejects']} rejects,"
+            f" {checked['double_funded_children']} child(ren) present in two providers"
+        )
+        counts = {**registry, **{k: v for k, v in checked.items() if k != "rejects_file"}}
+        return record_report(
+            get_current_context(), summary, counts, {"rejects": checked["rejects_file"]}
+        )
+
+    settings = check_settings()
+    registry = extract_registry()
+    settings >> registry
+    batches = plan_batches(settings, registry)
+    ingested = ingest_marks.partial(settings=settings).expand(batch=batches)
+    checked = check_double_funding(settings, ingested)
+    report_ingest(settings, registry, checked)
+
+
+voucher_ingest()

@@ -1,0 +1,102 @@
+"""Daily tracking of the voucher acts and their payment (voucher pipeline, step 3).
+
+## Purpose
+Reads each act's status from the voucher registry (generated → reconciled →
+signed → invoiced → paid), lists acts unpaid more than 30 calendar days after
+signing, and marks the month of each voucher of a paid act `redeemed`.
+See docs/vouchers.md.
+
+## Schedule
+Daily at 06:00 UTC.
+
+## Settings
+JSON Variable `voucher_payments` (model `VoucherSettings`): `payment_due_days`
+(30).
+
+## Params
+`as_of` (YYYY-MM-DD, optional): the day the overdue check is made for.
+
+## Outputs
+`voucher_act` statuses and dates, `voucher_month` (`redeemed`); the list of
+overdue acts `vouchers/overdue/<day>.csv` in the store.
+
+## Data quality
+`list_overdue_acts` is the check: it lists (never hides) every overdue act; the
+run report carries their count.
+
+## Re-run and backfill
+Statuses are copied, not accumulated, and redeeming is a status update, so a
+re-run changes nothing; `as_of` gives the overdue list of a past day.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+
+from include.dag_defaults import default_args
+
+
+@dag(
+    dag_id="voucher_payments",
+    schedule="0 6 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    default_args=default_args(),
+    tags=["vouchers", "voucher-registry"],
+    params={
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Day of the overdue check (default: the run's day)",
+        ),
+    },
+)
+def voucher_payments():
+    @task(retries=0)
+    def check_settings() -> dict:
+        from include.vouchers.pipeline import load_voucher_settings, run_day
+
+        context = get_current_context()
+        settings = load_voucher_settings(context)
+        as_of = context["params"].get("as_of") or run_day(context).isoformat()
+        return {"as_of": as_of, **settings.model_dump(mode="json")}
+
+    @task
+    def track_acts(settings: dict) -> dict:
+        from include.vouchers import pipeline
+
+        return pipeline.track_acts()
+
+    @task
+    def list_overdue_acts(settings: dict, tracked: dict) -> dict:
+        from datetime import date
+
+        from include.config import VoucherSettings
+        from include.vouchers import pipeline
+
+        model = VoucherSettings.model_validate({k: v for k, v in settings.items() if k != "as_of"})
+        return pipeline.list_overdue_acts(date.fromisoformat(settings["as_of"]), model)
+
+    @task(retries=0)
+    def report_payments(settings: dict, tracked: dict, overdue: dict) -> dict:
+        from include.vouchers.pipeline import record_report
+
+        summary = (
+            f"acts tracked on {settings['as_of']}: {tracked['by_status']},"
+            f" {tracked['voucher_months_redeemed']} voucher-month(s) redeemed,"
+            f" {overdue['overdue']} overdue"
+        )
+        counts = {**tracked, "overdue": overdue["overdue"], "overdue_acts": overdue["acts"]}
+        return record_report(get_current_context(), summary, counts, {"overdue": overdue["file"]})
+
+    settings = check_settings()
+    tracked = track_acts(settings)
+    overdue = list_overdue_acts(settings, tracked)
+    report_payments(settings, tracked, overdue)
+
+
+voucher_payments()

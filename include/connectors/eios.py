@@ -1,0 +1,110 @@
+"""The university information system (EIOS) on Airflow's HttpHook.
+
+The contract is ours (docs/eios_sync.md): `GET /faculties` and the paged
+`GET /faculties/{id}/students?changed_since=…&page_token=…`. The token is
+the connection's password, sent as `Authorization: Bearer`, never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+import requests
+from airflow.providers.http.hooks.http import HttpHook
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+log = logging.getLogger(__name__)
+
+
+class EiosError(RuntimeError):
+    """EIOS refused the request (4xx): a final answer, with the system's own message."""
+
+
+class EiosUnavailable(RuntimeError):
+    """EIOS could not be reached, timed out or answered 5xx/429 after all retries."""
+
+
+class EiosHook(HttpHook):
+    """Reads faculties and the students feed; owns paging, retries and error mapping."""
+
+    conn_name_attr = "eios_conn_id"
+    default_conn_name = "eios_default"
+    conn_type = "http"
+    hook_name = "EIOS (university information system)"
+
+    def __init__(
+        self,
+        eios_conn_id: str = default_conn_name,
+        timeout: float = 60,
+        attempts: int = 4,
+        backoff_seconds: float = 1,
+        page_size: int = 1000,
+    ) -> None:
+        super().__init__(method="GET", http_conn_id=eios_conn_id)
+        self.timeout = timeout
+        self.attempts = attempts
+        self.backoff_seconds = backoff_seconds
+        self.page_size = page_size
+        self.calls: Counter[str] = Counter()
+        self._token: str | None = None
+
+    @property
+    def token(self) -> str:
+        if self._token is None:
+            self._token = self.get_connection(self.http_conn_id).password or ""
+        return self._token
+
+    def get_json(self, endpoint: str, params: dict[str, Any] | None = None) -> Any:
+        """GET with retries on transport errors, timeouts, 429 and 5xx."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.backoff_seconds, max=30),
+            retry=retry_if_exception_type(EiosUnavailable),
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                self.calls[endpoint.split("?")[0]] += 1
+                answer = self._get(endpoint, params)
+        return answer
+
+    def _get(self, endpoint: str, params: dict[str, Any] | None) -> Any:
+        try:
+            response = self.run(
+                endpoint,
+                data={k: v for k, v in (params or {}).items() if v is not None},
+                headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
+                extra_options={"timeout": self.timeout, "check_response": False},
+            )
+        except requests.RequestException as exc:
+            raise EiosUnavailable(f"EIOS {endpoint}: {type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 500 or response.status_code == 429:
+            raise EiosUnavailable(
+                f"EIOS {endpoint}: HTTP {response.status_code}: {response.text[:300]}"
+            )
+        if response.status_code >= 400:
+            raise EiosError(f"EIOS {endpoint}: HTTP {response.status_code}: {response.text[:300]}")
+        try:
+            return response.json()
+        except ValueError:
+            raise EiosUnavailable(f"EIOS {endpoint}: the answer is not JSON") from None
+
+    def faculties(self) -> list[dict]:
+        """`[{id, name}]` of every faculty."""
+        return list(self.get_json("faculties"))
+
+    def students(self, faculty_id: str, changed_since: str | None = None) -> list[dict]:
+        """Every item of the faculty's feed changed at or after `changed_since` (all pages)."""
+        items: list[dict] = []
+        token = None
+        while True:
+            page = self.get_json(
+                f"faculties/{faculty_id}/students",
+                {"changed_since": changed_since, "page_token": token, "page_size": self.page_size},
+            )
+            items.extend(page.get("items") or [])
+            token = page.get("next_page_token")
+            if not token:
+                return items

@@ -1,0 +1,139 @@
+"""The kindergarten LMS (attendance registers, contracts) on Airflow's HttpHook.
+
+`JsonApiHook` is the transport both voucher systems share: the token travels
+in the `Authorization` header (never in a URL, so never in a log line);
+HTTP 5xx, 429, timeouts and connection errors are retried with exponential
+back-off (tenacity), then raised as `ApiUnavailable` with the system's last
+message; any other 4xx is final and raised as `ApiError` with the system's
+own message. Paging (`offset`/`next_offset`) is followed here, never by callers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import requests
+from airflow.providers.http.hooks.http import HttpHook
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+
+class ApiError(RuntimeError):
+    """The system refused the request (4xx other than 429): a final answer, not retried."""
+
+    def __init__(self, system: str, status: int, message: str) -> None:
+        self.system, self.status, self.message = system, status, message
+        super().__init__(f"{system}: HTTP {status}: {message}")
+
+
+class ApiUnavailable(RuntimeError):
+    """The system could not be reached or kept failing (5xx, 429, timeout) after retries."""
+
+
+class JsonApiHook(HttpHook):
+    """JSON over HTTP with a bearer token from the connection's password."""
+
+    system = "api"
+
+    def __init__(
+        self, conn_id: str, timeout: float = 60, attempts: int = 4, backoff_seconds: float = 1
+    ) -> None:
+        super().__init__(method="GET", http_conn_id=conn_id)
+        self.timeout = timeout
+        self.attempts = attempts
+        self.backoff_seconds = backoff_seconds
+        self.calls: Counter[str] = Counter()
+        self._token: str | None = None
+
+    @property
+    def token(self) -> str:
+        if self._token is None:
+            self._token = self.get_connection(self.http_conn_id).password or ""
+        return self._token
+
+    def request(self, method: str, endpoint: str, params: dict | None = None, body: Any = None):
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.backoff_seconds, max=30),
+            retry=retry_if_exception_type(ApiUnavailable),
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                answer = self._send(method, endpoint, params, body)
+        return answer
+
+    def _send(self, method: str, endpoint: str, params: dict | None, body: Any):
+        self.method = method
+        self.calls[endpoint.split("?")[0]] += 1
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        try:
+            if body is not None:
+                response = self.run(
+                    endpoint,
+                    json=body,
+                    headers=headers,
+                    extra_options={"timeout": self.timeout, "check_response": False},
+                )
+            else:
+                response = self.run(
+                    endpoint,
+                    data=params,
+                    headers=headers,
+                    extra_options={"timeout": self.timeout, "check_response": False},
+                )
+        except requests.RequestException as exc:
+            raise ApiUnavailable(f"{self.system} {endpoint}: {type(exc).__name__}") from exc
+        message = _message(response)
+        if response.status_code >= 500 or response.status_code == 429:
+            raise ApiUnavailable(
+                f"{self.system} {endpoint}: HTTP {response.status_code}: {message}"
+            )
+        if response.status_code >= 400:
+            raise ApiError(self.system, response.status_code, message)
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiUnavailable(f"{self.system} {endpoint}: the answer is not JSON") from None
+
+    def get(self, endpoint: str, params: dict | None = None):
+        return self.request("GET", endpoint, params)
+
+    def get_all(self, endpoint: str, params: dict | None = None, limit: int = 5000) -> list[dict]:
+        """Every item of a paged list (`items` + `next_offset`)."""
+        items: list[dict] = []
+        offset: int | None = 0
+        while offset is not None:
+            page = self.get(endpoint, {**(params or {}), "offset": offset, "limit": limit})
+            items.extend(page["items"])
+            offset = page.get("next_offset")
+        return items
+
+
+def _message(response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:300]
+    if isinstance(data, dict):
+        return str(data.get("error") or data.get("detail") or data)[:300]
+    return str(data)[:300]
+
+
+class KindergartenLmsHook(JsonApiHook):
+    """A provider's contracts and a day's attendance marks from the kindergarten LMS."""
+
+    conn_name_attr = "lms_conn_id"
+    default_conn_name = "kindergarten_lms"
+    conn_type = "http"
+    hook_name = "Kindergarten LMS"
+    system = "kindergarten LMS"
+
+    def __init__(self, lms_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(lms_conn_id, **kwargs)
+
+    def contracts(self, bin_: str) -> list[dict]:
+        return self.get_all(f"api/v1/providers/{bin_}/contracts", limit=5000)
+
+    def attendance(self, bin_: str, day) -> list[dict]:
+        return self.get_all(f"api/v1/providers/{bin_}/attendance", {"date": str(day)}, limit=20000)

@@ -1,0 +1,75 @@
+"""PDFs of exam attempts and summary sheets (WeasyPrint through include/render/pdf.py).
+
+Module-level functions so a process pool (spawned workers) can import and call them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+TEMPLATE_ATTEMPT = "exam_attempt.html"
+TEMPLATE_SUMMARY = "exam_summary.html"
+STYLESHEET = "exam.css"
+USER_AGENT = "exam_ua.css"
+MIN_POOL_BATCH = 24  # below this, starting worker processes costs more than it saves
+
+
+def created_of(document: dict) -> str:
+    """The PDF's creation date comes from the data (the archived date), never the clock."""
+    return str(document["archive_date"])
+
+
+def attempt_html(document: dict) -> str:
+    from include.render.pdf import render_html
+
+    title = f"Протокол попытки {document['attempt_id']}: {document['student_name']}"
+    return render_html(
+        TEMPLATE_ATTEMPT, {"title": title, "created": created_of(document), "attempts": [document]}
+    )
+
+
+def summary_html(summary: dict) -> str:
+    from include.render.pdf import render_html
+
+    title = f"Ведомость: {summary['quiz_name']}, {summary['archive_date']}"
+    return render_html(
+        TEMPLATE_SUMMARY, {"title": title, "created": created_of(summary), "s": summary}
+    )
+
+
+def render_attempt_pdf(document: dict) -> bytes:
+    from include.render.pdf import html_to_pdf
+
+    return html_to_pdf(attempt_html(document), STYLESHEET, user_agent_stylesheet=USER_AGENT)
+
+
+def render_summary_pdf(summary: dict) -> bytes:
+    from include.render.pdf import html_to_pdf
+
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+    return html_to_pdf(summary_html(summary), STYLESHEET, user_agent_stylesheet=USER_AGENT)
+
+
+def render_attempt_chunk(documents: list[dict]) -> list[bytes]:
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per step
+    return [render_attempt_pdf(d) for d in documents]
+
+
+def render_many(documents: list[dict], processes: int) -> list[bytes]:
+    """Attempt PDFs in input order; a pool of `processes` spawned workers when it pays."""
+    if processes <= 1 or len(documents) < MIN_POOL_BATCH:
+        return render_attempt_chunk(documents)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, min(25, len(documents) // (processes * 4)))
+    chunks = [documents[i : i + size] for i in range(0, len(documents), size)]
+    # spawn, not fork: the task process holds threads (Airflow's supervisor comms)
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            return [pdf for chunk in pool.map(render_attempt_chunk, chunks) for pdf in chunk]
+    except AssertionError as exc:  # a daemonic worker (e.g. Celery prefork) has no children
+        logging.getLogger(__name__).warning("no process pool here (%s): rendering inline", exc)
+        return render_attempt_chunk(documents)

@@ -1,0 +1,4 @@
+SELECT
+    w.faculty_id,
+    w.watermark
+FROM eios_watermark AS w

@@ -1,0 +1,2 @@
+SELECT DISTINCT course_id FROM kontur_publication
+ORDER BY course_id

@@ -1,0 +1,5 @@
+SELECT
+    watermark,
+    run_id
+FROM kontur_watermark
+WHERE source = 'recordings'

@@ -1,0 +1,68 @@
+-- noqa: disable=RF02
+-- (RF02 off: the query parameters read as unqualified column references)
+-- One row per contract of a region active in the month, with its marks counted
+-- inside the contract (a child's death ends the contract the day before) and on
+-- the month's days: the heavy aggregation of the acts runs here, in MariaDB.
+-- Params: region, first_day, last_day.
+WITH deaths AS (
+    SELECT
+        iin,
+        MIN(flagged_on) AS death_on
+    FROM voucher_risk_flag
+    WHERE kind = 'death'
+    GROUP BY iin
+),
+
+contracts AS (
+    SELECT
+        c.contract_id,
+        c.bin,
+        c.iin,
+        c.child_name,
+        c.group_type,
+        c.start_date,
+        p.region_code,
+        CASE
+            WHEN d.death_on IS NULL THEN c.end_date
+            WHEN c.end_date IS NULL OR c.end_date >= d.death_on
+                THEN DATE_SUB(d.death_on, INTERVAL 1 DAY)
+            ELSE c.end_date
+        END AS end_date
+    FROM voucher_contract AS c
+    INNER JOIN voucher_provider AS p ON c.bin = p.bin
+    LEFT JOIN deaths AS d ON c.iin = d.iin
+    WHERE
+        p.region_code = %(region)s
+        AND c.start_date <= %(last_day)s
+        AND (c.end_date IS NULL OR c.end_date >= %(first_day)s)
+)
+
+SELECT
+    ct.contract_id,
+    ct.bin,
+    ct.iin,
+    ct.child_name,
+    ct.group_type,
+    ct.region_code,
+    ct.start_date,
+    ct.end_date,
+    (
+        SELECT MIN(v.voucher_id)
+        FROM voucher_voucher AS v
+        WHERE v.bin = ct.bin AND v.iin = ct.iin AND v.status <> 'annulled'
+    ) AS voucher_id,
+    COALESCE(SUM(m.code = 'present' AND m.flag IS NULL), 0) AS present_days,
+    COALESCE(SUM(m.code = 'absent_excused' AND m.document = 1), 0) AS excused_doc_days,
+    COUNT(m.mark_date) AS valid_marks
+FROM contracts AS ct
+LEFT JOIN voucher_mark AS m
+    ON
+        ct.bin = m.bin
+        AND ct.iin = m.iin
+        AND m.mark_date BETWEEN GREATEST(ct.start_date, %(first_day)s)
+        AND LEAST(COALESCE(ct.end_date, %(last_day)s), %(last_day)s)
+WHERE ct.end_date IS NULL OR ct.end_date >= %(first_day)s
+GROUP BY
+    ct.contract_id, ct.bin, ct.iin, ct.child_name, ct.group_type, ct.region_code,
+    ct.start_date, ct.end_date
+ORDER BY ct.bin, ct.contract_id

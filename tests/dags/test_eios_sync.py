@@ -1,0 +1,423 @@
+"""eios_sync end to end: real dag.test() runs against the sandbox (EIOS and Moodle web
+services over HTTP) and the real MariaDB. One test per Must-show bullet of issue 3."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.airflow_runs import run_dag as _run_dag
+
+pytestmark = pytest.mark.usefixtures("airflow_db")
+READ_ONLY = ("_get_", "_search_", "_view_")
+
+
+@pytest.fixture(autouse=True)
+def _fast_retries(monkeypatch):
+    monkeypatch.setenv("PIPELINES_RETRY_DELAY_SECONDS", "0")
+
+
+def run_dag(dag_id: str, settings: dict | None = None, conf: dict | None = None):
+    """Every param given (defaults unless set): dag.test() in one process would otherwise
+    carry a previous run's conf into the next run's params."""
+    from tests.airflow_runs import dag_bag
+
+    defaults = {name: param.value for name, param in dag_bag().dags[dag_id].params.items()}
+    defaults = {name: ([] if name == "confirm_mass_graduation" else None) for name in defaults}
+    return _run_dag(dag_id, settings=settings, conf={**defaults, **(conf or {})})
+
+
+def query(which: str, sql: str, *args) -> list[tuple]:
+    from include.sandbox.stack import connect
+
+    connection = connect(which)
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql, args)
+        rows = list(cursor.fetchall())
+        connection.commit()
+        return rows
+    finally:
+        connection.close()
+
+
+def now_text(minutes_ago: int = 1) -> str:
+    moment = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=minutes_ago)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def change(sid: str, **values) -> None:
+    """Change one EIOS row, as the registrar's office would (changed_at = now)."""
+    sets = ", ".join(f"{k} = %s" for k in values)
+    query(
+        "sandbox",
+        f"UPDATE eios_student SET {sets}, changed_at = %s WHERE student_id = %s",
+        *values.values(),
+        now_text(),
+        sid,
+    )
+
+
+def studying(faculty: str, group_prefix: str = "") -> list[str]:
+    return [
+        r[0]
+        for r in query(
+            "sandbox",
+            "SELECT student_id FROM eios_student WHERE faculty_id = %s AND status = 'studying'"
+            " AND group_code LIKE %s AND email NOT LIKE '%%@@%%' ORDER BY student_id",
+            faculty,
+            f"{group_prefix}%",
+        )
+    ]
+
+
+def users() -> dict[str, dict]:
+    rows = query(
+        "moodle",
+        "SELECT idnumber, id, username, auth, suspended, firstname, lastname, email, department"
+        " FROM mdl_user WHERE idnumber LIKE '5_____' AND deleted = 0",
+    )
+    keys = ("id", "username", "auth", "suspended", "firstname", "lastname", "email", "department")
+    return {r[0]: dict(zip(keys, r[1:], strict=True)) for r in rows}
+
+
+def members() -> set[tuple[str, str]]:
+    rows = query(
+        "moodle",
+        "SELECT c.idnumber, u.idnumber FROM mdl_cohort_members m"
+        " JOIN mdl_cohort c ON c.id = m.cohortid JOIN mdl_user u ON u.id = m.userid",
+    )
+    return {(c, u) for c, u in rows}
+
+
+def totals() -> tuple[int, int]:
+    return (
+        query("moodle", "SELECT COUNT(*) FROM mdl_user")[0][0],
+        query("moodle", "SELECT COUNT(*) FROM mdl_cohort")[0][0],
+    )
+
+
+def write_calls(sandbox) -> dict[str, int]:
+    return {
+        k: n
+        for k, n in sandbox.calls().items()
+        if k.startswith("moodle:") and not any(p in k for p in READ_ONLY)
+    }
+
+
+def history(result) -> list[dict]:
+    from airflow.sdk import ObjectStoragePath
+
+    path = result.xcom("record_history")["history"]
+    with ObjectStoragePath(path).open("r") as handle:
+        return list(csv.DictReader(io.StringIO(handle.read())))
+
+
+def actions_of(rows: list[dict], sid: str) -> list[str]:
+    return sorted(r["action"] for r in rows if r["student"] == sid)
+
+
+def test_first_run_creates_everyone_second_run_makes_zero_write_calls(fresh_stack, sandbox):
+    first = run_dag("eios_sync")
+    assert first.state == "success", first.task_states
+    feed = query("sandbox", "SELECT student_id, login, group_code, status, email FROM eios_student")
+    now = users()
+    cohort_members = members()
+    studying_rows = [r for r in feed if r[3] == "studying" and "@@" not in r[4] and "?" not in r[2]]
+    assert len(studying_rows) > 60
+    for sid, login, group, _, _ in studying_rows:
+        assert now[sid]["username"] == login and now[sid]["auth"] == "manual"
+        assert (f"group:{group}", sid) in cohort_members
+    rejected = {r[0] for r in feed if "@@" in r[4] or "?" in r[2]}
+    assert rejected and not rejected & set(now)
+    assert not {r[0] for r in feed if r[3] != "studying"} & set(now)  # leavers never created
+    # batched: one core_user_create_users call per faculty (batch size 200)
+    assert write_calls(sandbox)["moodle:core_user_create_users"] == 3
+
+    sandbox.reset()
+    second = run_dag("eios_sync")
+    assert second.state == "success", second.task_states
+    assert write_calls(sandbox) == {}
+    assert [r for r in history(second) if r["result"] != "reported"] == []
+
+
+def test_each_movement_makes_exactly_its_moodle_change(fresh_stack, sandbox):
+    settings = {"faculties": ["ECON"]}
+    assert run_dag("eios_sync", settings=settings).state == "success"
+    a, b, c, d, e, f, g, h = studying("ECON", "ЭК-211")[:8]
+    before, users_before, cohorts_before = users(), members(), totals()
+    change(a, last_name="Новикова")
+    change(b, email="new.mail@students.example.edu")
+    change(c, group_code="ЭК-221")
+    change(d, status="expelled")
+    change(e, status="academic_leave")
+    change(f, status="graduated")
+    query("sandbox", "DELETE FROM eios_student WHERE student_id = %s", g)
+    query(
+        "sandbox",
+        "INSERT INTO eios_student (student_id, record_book, login, last_name, first_name,"
+        " middle_name, email, faculty_id, specialty, group_code, course_year, study_form, status,"
+        " status_date, changed_at) VALUES ('599999', 'ЗК-599999', 's599999', 'Новый', 'Студент',"
+        " '', 's599999@students.example.edu', 'ECON', 'x', 'ЭК-211', 1, 'очная', 'studying',"
+        " '2026-09-01', %s)",
+        now_text(),
+    )
+    second = run_dag("eios_sync", settings=settings)
+    assert second.state == "success", second.task_states
+    rows = history(second)
+    assert actions_of(rows, a) == ["update_user"] and actions_of(rows, b) == ["update_user"]
+    assert actions_of(rows, c) == ["add_member", "remove_member"]
+    for leaver in (d, e, f):
+        assert actions_of(rows, leaver) == ["suspend"]
+    assert actions_of(rows, g) == ["missing_in_eios"]
+    assert actions_of(rows, "599999") == ["add_member", "create_user"]
+    touched = {a, b, c, d, e, f, g, "599999"}
+    assert {r["student"] for r in rows} == touched
+    after = users()
+    assert after[a]["lastname"] == "Новикова" and after[b]["email"].startswith("new.mail")
+    assert {k: v for k, v in after.items() if k not in {a, b, d, e, f, "599999"}} == {
+        k: v for k, v in before.items() if k not in {a, b, d, e, f}
+    }  # nobody else changed, g (missing) included
+    assert [after[x]["suspended"] for x in (d, e, f, g)] == [1, 1, 1, 0]
+    now_members = members()
+    assert ("group:ЭК-221", c) in now_members and ("group:ЭК-211", c) not in now_members
+    assert {("group:ЭК-211", x) for x in (d, e, f)} <= now_members  # on_leave=suspend keeps
+    assert now_members - {("group:ЭК-221", c), ("group:ЭК-211", "599999")} == users_before - {
+        ("group:ЭК-211", c)
+    }
+
+    # reinstated (back to studying); on_leave=suspend_and_remove_from_cohort drops membership
+    settings = {**settings, "on_leave": "suspend_and_remove_from_cohort"}
+    change(d, status="studying")
+    change(h, status="academic_leave")
+    third = history(run_dag("eios_sync", settings=settings))
+    assert actions_of(third, d) == ["unsuspend"] and actions_of(third, h) == [
+        "remove_member",
+        "suspend",
+    ]
+    change(h, status="studying")
+    fourth = history(run_dag("eios_sync", settings=settings))
+    assert actions_of(fourth, h) == ["add_member", "unsuspend"]
+    final = users()
+    assert final[d]["suspended"] == 0 and final[h]["suspended"] == 0
+    assert ("group:ЭК-211", h) in members()
+    users_total, cohorts_total = totals()
+    assert users_total >= cohorts_before[0] + 1 and cohorts_total >= cohorts_before[1]
+
+
+def _held_rows(status: str = "pending") -> list[tuple]:
+    return query(
+        "pipelines",
+        "SELECT faculty_id, kind, student_id FROM eios_held_action WHERE status = %s",
+        status,
+    )
+
+
+def test_the_guard_holds_a_mass_graduation_until_confirmed(fresh_stack, sandbox):
+    settings = {"faculties": ["ECON", "LAW"]}
+    assert run_dag("eios_sync", settings=settings).state == "success"
+    econ = [sid for sid, u in users().items() if u["department"] == "Экономический факультет"]
+    law = studying("LAW")
+    graduates = sorted(econ)[: math.ceil(len(econ) * 0.8)]
+    group_221 = [
+        r[0]
+        for r in query("sandbox", "SELECT student_id FROM eios_student WHERE group_code = 'ЭК-221'")
+    ]
+    for sid in sorted(set(graduates) | set(group_221)):
+        change(sid, status="graduated", status_date="2026-06-30")
+    stays = sorted(set(econ) - set(graduates) - set(group_221))[0]
+    change(stays, last_name="Переименованная")
+    change(law[0], status="graduated")
+
+    held = run_dag("eios_sync", settings=settings)
+    assert held.state == "failed" and held.state_of("verify_nothing_held") == "failed"
+    assert held.state_of("sync_faculty.apply_changes") == "success"
+    now = users()
+    assert all(now[sid]["suspended"] == 0 for sid in graduates)  # no suspension in ECON
+    assert now[stays]["lastname"] == "Переименованная"  # its updates still apply
+    assert now[law[0]]["suspended"] == 1  # the other faculty fully synced
+    pending = _held_rows()
+    suspensions = [r for r in pending if r[1] == "suspend"]
+    assert {r[2] for r in suspensions} == {s for s in set(graduates) | set(group_221) if s in now}
+    assert ("ECON", "archive_cohort", "") in pending
+    report = held.xcom("report_run")
+    assert report["status"] == "held" and report["counts"]["held"] == len(pending)
+    again = run_dag("eios_sync", settings=settings)  # held again: no duplicate held rows
+    assert again.state == "failed" and len(_held_rows()) == len(pending)
+
+    confirmed = run_dag("eios_sync", settings=settings, conf={"confirm_mass_graduation": ["ECON"]})
+    assert confirmed.state == "success", confirmed.task_states
+    now = users()
+    assert all(now[sid]["suspended"] == 1 for sid in graduates)
+    archived = query(
+        "moodle", "SELECT name, idnumber, visible, id FROM mdl_cohort WHERE name LIKE 'ЭК-221%%'"
+    )
+    assert archived == [(archived[0][0], "group:ЭК-221:graduated-2026", 0, archived[0][3])]
+    assert archived[0][0] == "ЭК-221 (выпуск 2026)"
+    assert (
+        query(
+            "moodle", "SELECT COUNT(*) FROM mdl_cohort_members WHERE cohortid = %s", archived[0][3]
+        )[0][0]
+        > 0
+    )  # kept with its members
+    assert _held_rows() == [] and len(_held_rows("released")) == len(pending)
+
+    # an empty feed for a faculty with active students is always held
+    query("sandbox", "DELETE FROM eios_student WHERE faculty_id = 'LAW'")
+    before = users()
+    empty = run_dag("eios_sync", settings={**settings, "mass_graduation_threshold_pct": 100})
+    assert empty.state == "failed"
+    assert ("LAW", "empty_feed", "") in _held_rows()
+    assert users() == before
+
+
+def test_limit_watermark_scan_from_and_rescan(fresh_stack, sandbox):
+    feed = query(
+        "sandbox",
+        "SELECT student_id, changed_at FROM eios_student WHERE faculty_id = 'ECON'"
+        " AND status = 'studying' ORDER BY changed_at, student_id",
+    )
+    settings = {"faculties": ["ECON"], "per_faculty_limit": 10}
+    first = run_dag("eios_sync", settings=settings)
+    assert set(users()) == {r[0] for r in feed[:10]}  # oldest first
+    run_dag("eios_sync", settings=settings)
+    assert set(users()) == {r[0] for r in feed[:20]}  # continues from the watermark
+    assert first.state == "success"
+
+    tech = query(
+        "sandbox",
+        "SELECT student_id, changed_at FROM eios_student WHERE faculty_id = 'TECH'"
+        " AND status = 'studying' AND group_code NOT LIKE '%%?%%' ORDER BY changed_at",
+    )
+    cut = tech[len(tech) // 2][1]
+    settings = {"faculties": ["TECH"], "scan_from": cut.date().isoformat()}
+    run_dag("eios_sync", settings=settings)
+    created = {sid for sid, u in users().items() if u["department"] == "Инженерный факультет"}
+    assert created == {sid for sid, at in tech if at.date() >= cut.date()}
+    sandbox.reset()
+    rescan = run_dag("eios_sync", settings=settings, conf={"rescan_from": "2020-01-01"})
+    assert rescan.state == "success"
+    created = [u for u in users().values() if u["department"] == "Инженерный факультет"]
+    assert len(created) == len(tech)  # the older ones too, nobody twice
+    assert write_calls(sandbox)["moodle:core_user_create_users"] == 1
+    sandbox.reset()
+    run_dag("eios_sync", settings=settings, conf={"rescan_from": "2020-01-01"})
+    assert write_calls(sandbox) == {}
+
+
+def test_history_csv_dry_run_and_retention(fresh_stack, sandbox, store_root):
+    from include.storage import store_path
+
+    old = store_path("eios_sync", "history", "2020-01-01_00-00-00.csv")
+    recent_name = (datetime.now(UTC) - timedelta(days=5)).strftime("%Y-%m-%d_%H-%M-%S.csv")
+    recent = store_path("eios_sync", "history", recent_name)
+    for path in (old, recent):
+        path.write_text("time,faculty,student,username,action,old,new,result\n")
+    dry = run_dag("eios_sync", settings={"faculties": ["ECON"], "dry_run": True})
+    assert dry.state == "success"
+    assert write_calls(sandbox) == {} and users() == {}
+    rows = history(dry)
+    assert rows and {r["result"] for r in rows} == {"planned"}
+    assert list(rows[0]) == [
+        "time",
+        "faculty",
+        "student",
+        "username",
+        "action",
+        "old",
+        "new",
+        "result",
+    ]
+    name = dry.xcom("record_history")["history"].rsplit("/", 1)[-1]
+    assert datetime.strptime(name, "%Y-%m-%d_%H-%M-%S.csv")
+    assert not old.exists() and recent.exists()
+    assert query("pipelines", "SELECT COUNT(*) FROM eios_watermark")[0][0] == 0
+
+
+def test_quality_gate_rejects_rows_and_fails_a_faculty_above_the_share(fresh_stack, sandbox):
+    from airflow.sdk import ObjectStoragePath
+
+    law = studying("LAW")
+    for sid in law[:8]:
+        query("sandbox", "UPDATE eios_student SET email = 'x@@y' WHERE student_id = %s", sid)
+    result = run_dag("eios_sync", settings={"faculties": ["ECON", "LAW"]})
+    assert result.state == "failed"
+    assert sorted(result.task_states["sync_faculty.check_quality"]) == ["failed", "success"]
+    assert not set(law) & set(users())  # LAW not synced in this run
+    report = result.xcom("report_run")
+    assert report["counts"]["faculties_not_synced"] == ["LAW"]
+    assert "NOT SYNCED (see check_quality): LAW" in report["summary"]
+    assert any(u["department"] == "Экономический факультет" for u in users().values())
+    stamp = result.xcom("validate_settings")["run"]["stamp"]
+    from include.storage import store_path
+
+    rejects = ObjectStoragePath(str(store_path("eios_sync", "rejects", stamp, "LAW.csv")))
+    rows = list(csv.DictReader(io.StringIO(rejects.read_text())))
+    assert len(rows) == 9 and all(r["reason"] for r in rows)
+    assert sum("e-mail" in r["reason"] for r in rows) == 9
+
+
+def test_batches_isolate_bad_rows_retry_failures_and_rerun_completes(fresh_stack, sandbox):
+    settings = {"faculties": ["ECON"], "ws_batch_size": 8}
+    econ = studying("ECON")
+    blocked = econ[5]
+    query(  # someone else in Moodle already has this student's username
+        "moodle",
+        "INSERT INTO mdl_user (auth, confirmed, mnethostid, username, idnumber, firstname,"
+        " lastname, email) VALUES ('manual', 1, 1, %s, '', 'Other', 'Person', 'o@example.com')",
+        f"s{blocked}",
+    )
+    sandbox.arm("moodle", "core_cohort_add_cohort_members", "http500", times=2)
+    first = run_dag("eios_sync", settings=settings)
+    assert first.state == "failed" and first.state_of("verify_nothing_held") == "failed"
+    rows = history(first)
+    failed = [r for r in rows if r["result"].startswith("failed")]
+    assert {(r["student"], r["action"]) for r in failed} == {
+        (blocked, "create_user"),
+        (blocked, "add_member"),
+    }
+    assert f"Username already exists: s{blocked}" in failed[0]["result"] + failed[1]["result"]
+    now = users()
+    assert set(econ) - set(now) == {blocked}  # every good row of the rejected batch created
+    calls = write_calls(sandbox)
+    batches = math.ceil(len(econ) / 8)
+    assert calls["moodle:core_user_create_users"] == batches + 2 * 3  # bisected 8 → 4 → 2 → 1
+    assert {
+        ("group:" + g, s)
+        for s, g in query(
+            "sandbox", "SELECT student_id, group_code FROM eios_student WHERE faculty_id = 'ECON'"
+        )
+        if s in now
+    } <= members()  # 5xx retried, members all added
+
+    renamed = econ[:3]
+    for sid in renamed:
+        change(sid, last_name="Ошибкина")
+    sandbox.arm("moodle", "core_user_update_users", "exception", times=50)
+    second = run_dag("eios_sync", settings=settings)
+    rows = history(second)
+    assert {r["student"] for r in rows if r["result"].startswith("failed")} >= set(renamed)
+    assert all(
+        "generalexceptionmessage" in r["result"] for r in rows if r["action"] == "update_user"
+    )
+    assert all(users()[sid]["lastname"] != "Ошибкина" for sid in renamed)
+
+    sandbox.reset()
+    query(
+        "moodle", "UPDATE mdl_user SET username = 'other.person' WHERE username = %s", f"s{blocked}"
+    )
+    third = run_dag("eios_sync", settings=settings)
+    assert third.state == "success", third.task_states
+    now = users()
+    assert all(now[sid]["lastname"] == "Ошибкина" for sid in renamed)
+    assert blocked in now and set(econ) <= set(now)
+    ids = query(
+        "moodle",
+        "SELECT idnumber, COUNT(*) FROM mdl_user WHERE idnumber <> ''"
+        " GROUP BY idnumber HAVING COUNT(*) > 1",
+    )
+    assert ids == []  # no duplicates

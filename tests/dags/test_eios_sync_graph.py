@@ -1,0 +1,57 @@
+"""eios_sync's task graph as the Airflow UI shows it, and its doc_md (Must-show 1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from include.config import EiosSyncSettings
+from tests.airflow_runs import dag_bag, run_dag
+
+
+@pytest.fixture(autouse=True)
+def _fast_retries(monkeypatch):
+    monkeypatch.setenv("PIPELINES_RETRY_DELAY_SECONDS", "0")
+
+
+@pytest.fixture(scope="module")
+def dag():
+    return dag_bag().dags["eios_sync"]
+
+
+def test_one_mapped_branch_per_faculty_with_every_visible_step(dag):
+    group = dag.task_group_dict["sync_faculty"]
+    assert type(group).__name__ == "MappedTaskGroup"
+    branch = [
+        "extract_students",
+        "check_quality",
+        "plan_changes",
+        "guard_mass_graduation",
+        "apply_changes",
+        "record_faculty_state",
+    ]
+    assert [t.split(".")[-1] for t in group.children] == branch
+    for upstream, downstream in zip(branch, branch[1:], strict=False):
+        assert (
+            f"sync_faculty.{downstream}"
+            in dag.get_task(f"sync_faculty.{upstream}").downstream_task_ids
+        )
+    for task_id in ("record_history", "prune_history", "report_run", "verify_nothing_held"):
+        assert task_id in dag.task_ids
+    assert dag.get_task("record_history").trigger_rule == "all_done"
+
+
+def test_doc_md_explains_every_setting_and_the_manual_runs(dag):
+    for name in EiosSyncSettings.model_fields:
+        assert f"`{name}`" in dag.doc_md, name
+        assert name in dag.params, name
+    for how in ('{"dry_run": true}', "confirm_mass_graduation", "rescan_from"):
+        assert how in dag.doc_md
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_a_bad_setting_fails_the_run_at_once_naming_the_field(mariadb, sandbox):
+    result = run_dag("eios_sync", settings={"mass_graduation_threshold_pct": 0})
+    assert result.state == "failed"
+    assert result.state_of("validate_settings") == "failed"
+    assert result.state_of("list_faculties") == "upstream_failed"
+    assert result.state_of("report_run") == "failed"

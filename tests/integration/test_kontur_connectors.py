@@ -1,0 +1,279 @@
+"""Kontur.Talk's connector against the sandbox over real HTTP, and the one module that
+writes Moodle's tables, against the Moodle-schema MariaDB (rows as add_moduleinfo leaves)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from include.connectors.kontur import KonturTalkAuthError, KonturTalkHook, KonturTalkUnavailable
+from include.sandbox.stack import connect
+
+
+@pytest.fixture(scope="module")
+def stack(mariadb, sandbox):
+    from include.sandbox import stack as local_stack
+    from include.sandbox.demo_data import test_sizes
+
+    sandbox.reset()
+    local_stack.reset_data(mariadb, sizes=test_sizes())
+    return sandbox
+
+
+@pytest.fixture
+def sandbox_db():
+    connection = connect("sandbox")
+    yield connection
+    cursor = connection.cursor()
+    cursor.execute(
+        "UPDATE kontur_access SET expires_at = NULL, scopes = 'recordings:read rooms:read'"
+    )
+    connection.commit()
+    connection.close()
+
+
+def _rows(sql: str, *args, which: str = "moodle"):
+    connection = connect(which)
+    cursor = connection.cursor()
+    cursor.execute(sql, args)
+    rows = cursor.fetchall()
+    connection.close()
+    return rows
+
+
+WINDOW = (datetime.now(UTC) - timedelta(days=10), datetime.now(UTC))
+
+
+def test_paging_follows_next_page_token_to_the_last_page(stack):
+    hook = KonturTalkHook(backoff_seconds=0)
+    pages = list(hook.recording_pages(*WINDOW, top=7))
+    total = _rows("SELECT COUNT(*) FROM kontur_recording", which="sandbox")[0][0]
+    assert len(pages) == -(-total // 7) and sum(len(p) for p in pages) == total
+    keys = [e["key"] for page in pages for e in page]
+    assert len(set(keys)) == total  # no recording twice, none missing
+    created = [e["createdDate"] for page in pages for e in page]
+    assert created == sorted(created)  # byTimeOldFirst
+
+
+def test_429_and_5xx_are_retried_with_back_off(stack):
+    stack.arm("kontur", "/api/Domain/recordings", "http429", times=2)
+    stack.arm("kontur", "/api/Domain/recordings", "http503", times=1)
+    hook = KonturTalkHook(backoff_seconds=0)
+    pages = list(hook.recording_pages(*WINDOW, top=1000))
+    assert hook.retried == 3 and len(pages) == 1 and pages[0]
+    stack.arm("kontur", "/api/Domain/recordings", "http502", times=5)
+    with pytest.raises(KonturTalkUnavailable, match="HTTP 502"):
+        list(KonturTalkHook(backoff_seconds=0, attempts=5).recording_pages(*WINDOW))
+
+
+def test_401_says_the_key_is_expired(stack, sandbox_db):
+    cursor = sandbox_db.cursor()
+    cursor.execute("UPDATE kontur_access SET expires_at = '2026-01-01 00:00:00'")
+    sandbox_db.commit()
+    with pytest.raises(KonturTalkAuthError) as caught:
+        list(KonturTalkHook(backoff_seconds=0).recording_pages(*WINDOW))
+    message = str(caught.value)
+    assert "HTTP 401" in message and "expired or revoked" in message
+    assert "sandbox-kontur-key" not in message  # the key itself never appears
+
+
+def test_403_says_the_key_lacks_the_recording_scope(stack, sandbox_db):
+    cursor = sandbox_db.cursor()
+    cursor.execute("UPDATE kontur_access SET scopes = 'rooms:read'")
+    sandbox_db.commit()
+    hook = KonturTalkHook(backoff_seconds=0)
+    with pytest.raises(KonturTalkAuthError) as caught:
+        list(hook.recording_pages(*WINDOW))
+    assert "lacks the recording scope 'recordings:read'" in str(caught.value)
+    assert "(it has: rooms:read)" in str(caught.value)
+    assert hook.calls["api/Domain/recordings/v2"] == 1  # not retried
+
+
+def _course_with_sections():
+    (course_id,) = _rows(
+        "SELECT c.id FROM mdl_course c JOIN mdl_course_categories cc ON cc.id = c.category"
+        " WHERE cc.path LIKE '/727/%%' ORDER BY c.id LIMIT 1"
+    )[0]
+    return course_id
+
+
+def test_a_url_activity_is_written_as_add_moduleinfo_leaves_it(stack):
+    from include.recordings.steps import module_writer
+
+    course_id = _course_with_sections()
+    (cacherev_before,) = _rows("SELECT cacherev FROM mdl_course WHERE id = %s", course_id)[0]
+    writer = module_writer()
+    written = writer.add_url(
+        course_id,
+        5,
+        "Записи занятий",
+        "ktalk:unit-1",
+        "Запись занятия: Тест, 2026-11-20",
+        "https://space.ktalk.ru/recordings/unit-1",
+    )
+    assert written.created
+    (url_module,) = _rows("SELECT id FROM mdl_modules WHERE name = 'url'")[0]
+    cm = _rows(
+        "SELECT course, module, instance, section, idnumber, visible, visibleoncoursepage,"
+        " visibleold, downloadcontent, groupmode, completion, indent, deletioninprogress"
+        " FROM mdl_course_modules WHERE id = %s",
+        written.cmid,
+    )[0]
+    section = _rows(
+        "SELECT id, section, name, sequence FROM mdl_course_sections WHERE course = %s"
+        " AND section = 5",
+        course_id,
+    )[0]
+    assert cm == (
+        course_id,
+        url_module,
+        written.instance,
+        section[0],
+        "ktalk:unit-1",
+        1,
+        1,
+        1,
+        1,
+        0,
+        0,
+        0,
+        0,
+    )
+    assert section[2] == "Записи занятий" and section[3] == str(written.cmid)
+    url = _rows(
+        "SELECT course, name, intro, introformat, externalurl, display, displayoptions,"
+        " parameters FROM mdl_url WHERE id = %s",
+        written.instance,
+    )[0]
+    assert url == (
+        course_id,
+        "Запись занятия: Тест, 2026-11-20",
+        "",
+        1,
+        "https://space.ktalk.ru/recordings/unit-1",
+        0,
+        'a:1:{s:10:"printintro";i:0;}',
+        "a:0:{}",
+    )
+    course_ctx = _rows(
+        "SELECT path, depth FROM mdl_context WHERE contextlevel = 50 AND instanceid = %s", course_id
+    )[0]
+    ctx = _rows(
+        "SELECT id, path, depth FROM mdl_context WHERE contextlevel = 70 AND instanceid = %s",
+        written.cmid,
+    )[0]
+    assert ctx[1] == f"{course_ctx[0]}/{ctx[0]}" and ctx[2] == course_ctx[1] + 1
+    (cacherev_after,) = _rows("SELECT cacherev FROM mdl_course WHERE id = %s", course_id)[0]
+    assert cacherev_after > cacherev_before
+    log = _rows(
+        "SELECT eventname, crud, edulevel, objecttable, objectid, contextid, contextlevel,"
+        " courseid, other FROM mdl_logstore_standard_log WHERE objectid = %s",
+        written.cmid,
+    )
+    assert len(log) == 1 and log[0][:8] == (
+        "\\core\\event\\course_module_created",
+        "c",
+        1,
+        "course_modules",
+        written.cmid,
+        ctx[0],
+        70,
+        course_id,
+    )
+    assert '"modulename": "url"' in log[0][8]
+    # the same marker again: nothing is written
+    again = writer.add_url(course_id, 5, "Записи занятий", "ktalk:unit-1", "other", "https://x/y")
+    assert (again.created, again.cmid) == (False, written.cmid)
+    assert (
+        _rows("SELECT COUNT(*) FROM mdl_course_modules WHERE idnumber = 'ktalk:unit-1'")[0][0] == 1
+    )
+
+
+def test_moodle_lists_the_activity_and_deletes_it_cleanly_through_web_services(stack):
+    from include.connectors.moodle_ws import MoodleWsError, MoodleWsHook
+    from include.recordings.steps import module_writer
+
+    course_id = _course_with_sections()
+    written = module_writer().add_url(
+        course_id, 5, "Записи занятий", "ktalk:unit-2", "Запись 2", "https://space.ktalk.ru/r/2"
+    )
+    ws = MoodleWsHook(backoff_seconds=0)
+    contents = ws.call("core_course_get_contents", {"courseid": course_id})
+    listed = {m["id"]: m for s in contents for m in s["modules"]}
+    assert listed[written.cmid]["modname"] == "url"
+    assert listed[written.cmid]["contents"][0]["fileurl"] == "https://space.ktalk.ru/r/2"
+    assert [s["section"] for s in contents] == sorted(s["section"] for s in contents)
+    assert ws.call("core_course_delete_modules", {"cmids": [written.cmid]}) is None
+    assert _rows("SELECT COUNT(*) FROM mdl_course_modules WHERE id = %s", written.cmid)[0][0] == 0
+    assert _rows("SELECT COUNT(*) FROM mdl_url WHERE id = %s", written.instance)[0][0] == 0
+    assert (
+        _rows(
+            "SELECT COUNT(*) FROM mdl_context WHERE contextlevel = 70 AND instanceid = %s",
+            written.cmid,
+        )[0][0]
+        == 0
+    )
+    (sequence,) = _rows(
+        "SELECT sequence FROM mdl_course_sections WHERE id = %s", written.section_id
+    )[0]
+    assert str(written.cmid) not in sequence.split(",")
+    with pytest.raises(MoodleWsError) as caught:
+        ws.call("core_course_delete_modules", {"cmids": [written.cmid]})
+    assert caught.value.errorcode == "invalidcoursemodule"
+
+
+def test_a_failure_inside_the_write_leaves_no_half_written_activity(stack):
+    """A real constraint violation on the last insert (the log row) rolls back every row."""
+    from include.recordings.steps import module_writer
+
+    course_id = _course_with_sections()
+    counts = (
+        "SELECT (SELECT COUNT(*) FROM mdl_url), (SELECT COUNT(*) FROM mdl_course_modules),"
+        " (SELECT COUNT(*) FROM mdl_context), (SELECT COUNT(*) FROM mdl_course_sections),"
+        " (SELECT GROUP_CONCAT(sequence ORDER BY id) FROM mdl_course_sections WHERE course = %s),"
+        " (SELECT cacherev FROM mdl_course WHERE id = %s)"
+    )
+    before = _rows(counts, course_id, course_id)
+    connection = connect("moodle")
+    cursor = connection.cursor()
+    cursor.execute(
+        "ALTER TABLE mdl_logstore_standard_log ADD CONSTRAINT t_kontur_no_log"
+        " CHECK (other IS NULL OR other NOT LIKE '%unit-3-fail%')"
+    )
+    try:
+        with pytest.raises(Exception, match="t_kontur_no_log"):
+            module_writer().add_url(
+                course_id, 9, "Записи занятий", "ktalk:unit-3", "unit-3-fail", "https://x/3"
+            )
+    finally:
+        cursor.execute("ALTER TABLE mdl_logstore_standard_log DROP CONSTRAINT t_kontur_no_log")
+        connection.close()
+    assert _rows(counts, course_id, course_id) == before
+    assert (
+        _rows("SELECT COUNT(*) FROM mdl_course_modules WHERE idnumber = 'ktalk:unit-3'")[0][0] == 0
+    )
+
+
+def test_a_page_is_created_once_and_updated_in_place(stack):
+    from include.recordings.steps import module_writer
+
+    course_id = _course_with_sections()
+    writer = module_writer()
+    first = writer.put_page(course_id, 5, "Записи занятий", "ktalk-archive", "Архив", "<p>1</p>")
+    same = writer.put_page(course_id, 5, "Записи занятий", "ktalk-archive", "Архив", "<p>1</p>")
+    changed = writer.put_page(course_id, 5, "Записи занятий", "ktalk-archive", "Архив", "<p>2</p>")
+    assert first.created and not same.created and not same.updated and changed.updated
+    assert first.cmid == same.cmid == changed.cmid
+    page = _rows(
+        "SELECT content, revision, display, displayoptions, contentformat FROM mdl_page"
+        " WHERE id = %s",
+        first.instance,
+    )[0]
+    assert page == (
+        "<p>2</p>",
+        2,
+        5,
+        'a:2:{s:10:"printintro";i:0;s:17:"printlastmodified";i:1;}',
+        1,
+    )

@@ -1,0 +1,318 @@
+"""The voucher pipeline's pure logic: checksums, calendar, register rules, risk rules,
+proration and act amounts (no database, no network)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+import pytest
+
+from include.vouchers import acts, amounts, ids, register, risk
+from include.vouchers.calendar import CalendarError, WorkingCalendar
+
+MARCH = "2026-03"
+
+
+# --- IIN / BIN -----------------------------------------------------------------------
+
+
+def test_checksum_first_pass_worked_example():
+    # 880101300010: Σ d_i·i = 8+16+0+4+0+6+21+0+0+0+11 = 66, 66 mod 11 = 0 = d12
+    assert ids.has_valid_checksum("880101300010")
+    assert ids.is_valid_iin("880101300010")
+    assert ids.iin_birth_date("880101300010") == date(1988, 1, 1)
+
+
+def test_checksum_second_pass_when_first_gives_ten():
+    first11 = "22031556219"
+    digits = [int(c) for c in first11]
+    assert sum(d * (i + 1) for i, d in enumerate(digits)) % 11 == 10
+    weights = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+    second = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
+    assert ids.complete(first11) == f"{first11}{second}"
+    assert ids.is_valid_iin(f"{first11}{second}")
+    assert ids.iin_birth_date(f"{first11}{second}") == date(2022, 3, 15)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "880101300011",  # wrong check digit
+        "88010130001",  # 11 digits
+        "8801013000100",  # 13 digits
+        "88010130001A",  # a letter
+        "881301300012",  # month 13: the checksum may pass, the birth date cannot
+        "",
+        None,
+    ],
+)
+def test_invalid_iins(number):
+    assert not ids.is_valid_iin(number)
+
+
+def test_no_check_digit_possible_means_invalid():
+    # an 11-digit prefix whose both passes give 10 admits no 12th digit
+    prefix = next(
+        f"{n:011d}" for n in range(10**10, 10**10 + 10**6) if ids.check_digit(f"{n:011d}") is None
+    )
+    assert all(not ids.has_valid_checksum(prefix + str(d)) for d in range(10))
+
+
+def test_bin_validation():
+    assert ids.is_valid_bin("950740000120")  # 95-07, resident legal entity (4), checksum 0
+    assert ids.is_valid_bin("081140001236")
+    assert not ids.is_valid_bin("950740000121")  # wrong check digit
+    assert not ids.is_valid_bin("950705400125")  # checksum fine, 5th digit 0 is no entity type
+    assert not ids.is_valid_bin(ids.complete("95134000012"))  # month 13
+
+
+def test_mask_iin_keeps_the_last_four():
+    assert ids.mask_iin("880101300010") == "********0010"
+    assert ids.mask_iin("880101300010", 0) == "************"
+
+
+# --- calendar ------------------------------------------------------------------------
+
+
+def test_march_2026_working_days_with_shipped_holidays():
+    calendar = WorkingCalendar.for_period(MARCH)
+    # 22 weekdays minus 9 March (8 March moved) and 23-25 March (Nauryz + moved days)
+    assert calendar.working_days_in_month(MARCH) == 18
+    assert not calendar.is_working_day(date(2026, 3, 23))
+    assert calendar.is_working_day(date(2026, 3, 26))
+    assert list(
+        calendar.count_between(["2026-03-16", "2026-03-10"], ["2026-03-31", "2026-03-09"])
+    ) == [9, 0]
+
+
+def test_calendar_settings_add_holidays_and_working_saturdays():
+    calendar = WorkingCalendar.for_period(
+        MARCH, extra_holidays=[date(2026, 3, 2)], extra_working_days=[date(2026, 3, 28)]
+    )
+    assert calendar.working_days_in_month(MARCH) == 18
+    assert calendar.is_working_day(date(2026, 3, 28))
+    assert list(calendar.count_between(["2026-03-01"], ["2026-03-31"])) == [18]
+
+
+def test_a_year_without_a_shipped_calendar_is_an_error():
+    with pytest.raises(CalendarError, match="2031"):
+        WorkingCalendar.for_period("2031-01")
+
+
+# --- register rules ------------------------------------------------------------------
+
+IIN_A = ids.complete("21030560123")
+IIN_B = ids.complete("22031556219")
+BIN_1, BIN_2 = "950740000120", "081140001236"
+
+
+def _contracts():
+    return pd.DataFrame(
+        [
+            {"bin": BIN_1, "iin": IIN_A, "start_date": date(2026, 1, 10), "end_date": None},
+            {"bin": BIN_1, "iin": IIN_B, "start_date": date(2026, 3, 16), "end_date": None},
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ((BIN_1, "210305601230", date(2026, 3, 3), "present", None), "invalid_iin"),
+        ((BIN_1, IIN_A, date(2026, 3, 3), "sick", True), "unknown_code"),
+        ((BIN_1, IIN_A, date(2026, 3, 7), "present", None), "not_working_day"),
+        ((BIN_1, IIN_A, date(2026, 3, 23), "present", None), "not_working_day"),
+        ((BIN_1, IIN_B, date(2026, 3, 3), "present", None), "outside_contract"),
+        ((BIN_1, IIN_A, date(2026, 3, 4), "absent_excused", False), "excused_without_document"),
+    ],
+)
+def test_each_register_rule_rejects_with_its_reason(row, reason):
+    good = (BIN_1, IIN_A, date(2026, 3, 2), "present", None)
+    marks = pd.DataFrame([good, row], columns=["bin", "iin", "mark_date", "code", "document"])
+    accepted, rejects = register.split_register(
+        marks, _contracts(), WorkingCalendar.for_period(MARCH)
+    )
+    assert list(rejects["reason"]) == [reason]
+    assert list(accepted["mark_date"]) == [date(2026, 3, 2)]
+
+
+def test_two_marks_of_one_child_on_one_day_are_both_rejected():
+    marks = pd.DataFrame(
+        [
+            (BIN_1, IIN_A, date(2026, 3, 3), "present", None),
+            (BIN_1, IIN_A, date(2026, 3, 3), "absent_unexcused", None),
+            (BIN_1, IIN_A, date(2026, 3, 4), "present", None),
+        ],
+        columns=["bin", "iin", "mark_date", "code", "document"],
+    )
+    accepted, rejects = register.split_register(
+        marks, _contracts(), WorkingCalendar.for_period(MARCH)
+    )
+    assert list(rejects["reason"]) == ["duplicate_mark", "duplicate_mark"]
+    assert len(accepted) == 1
+
+
+def test_double_funding_flags_both_providers():
+    marks = pd.DataFrame(
+        [
+            (BIN_1, IIN_A, date(2026, 3, 3), "present", 0),
+            (BIN_2, IIN_A, date(2026, 3, 3), "present", 0),
+            (BIN_2, IIN_B, date(2026, 3, 3), "present", 0),
+            (BIN_1, IIN_B, date(2026, 3, 3), "absent_unexcused", 0),
+        ],
+        columns=["bin", "iin", "mark_date", "code", "document"],
+    )
+    flagged = register.double_funding(marks)
+    assert sorted(flagged["bin"]) == sorted([BIN_1, BIN_2])
+    assert set(flagged["iin"]) == {IIN_A}
+
+
+# --- risk rules ----------------------------------------------------------------------
+
+
+def _flags(*rows):
+    return pd.DataFrame(rows, columns=["kind", "bin", "iin", "flagged_on", "resolved_on"])
+
+
+def test_tax_debt_suspends_then_resumes_after_the_fix():
+    flags = _flags(("tax_debt", BIN_1, None, date(2026, 3, 10), None))
+    march_end = date(2026, 3, 31)
+    assert risk.provider_statuses([BIN_1], flags, march_end)[BIN_1].status == "suspended"
+    fixed = _flags(("tax_debt", BIN_1, None, date(2026, 3, 10), date(2026, 4, 5)))
+    assert risk.provider_statuses([BIN_1], fixed, march_end, date(2026, 4, 2))[BIN_1].status == (
+        "suspended"
+    )
+    assert risk.provider_statuses([BIN_1], fixed, march_end, date(2026, 4, 6))[BIN_1].status == (
+        "active"
+    )
+
+
+def test_unfixed_for_two_months_terminates():
+    flags = _flags(("address_mismatch", BIN_1, None, date(2026, 3, 10), None))
+    status = risk.provider_statuses([BIN_1], flags, date(2026, 3, 31), date(2026, 5, 10))[BIN_1]
+    assert (status.status, status.since) == ("terminated", date(2026, 5, 10))
+    assert status.reason == "address_mismatch_unfixed_2_months"
+    late_fix = _flags(("address_mismatch", BIN_1, None, date(2026, 3, 10), date(2026, 5, 20)))
+    assert (
+        risk.provider_statuses([BIN_1], late_fix, date(2026, 3, 31), date(2026, 6, 1))[BIN_1].status
+        == "terminated"
+    )
+
+
+def test_liquidation_terminates_and_later_flags_do_not_touch_an_earlier_month():
+    flags = _flags(("liquidation", BIN_1, None, date(2026, 3, 20), None))
+    assert risk.provider_statuses([BIN_1], flags, date(2026, 3, 31))[BIN_1].reason == "liquidation"
+    assert risk.provider_statuses([BIN_1], flags, date(2026, 2, 28))[BIN_1].status == "active"
+
+
+def test_death_dates():
+    flags = _flags(("death", None, IIN_A, date(2026, 3, 18), None))
+    assert risk.death_dates(flags) == {IIN_A: date(2026, 3, 18)}
+
+
+# --- amounts and acts ----------------------------------------------------------------
+
+
+def _round(norm: str, days: int, working: int) -> Decimal:
+    return (Decimal(norm) * days / working).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_prorate_to_the_tiyn_half_up():
+    got = amounts.prorate([5600000, 5600000, 1], [17, 9, 1], 18)
+    assert [amounts.tenge(x) for x in got] == [
+        str(_round("56000.00", 17, 18)), str(_round("56000.00", 9, 18)), "0.00"
+    ]  # fmt: skip
+
+
+def test_largest_remainder_sums_to_the_total():
+    parts = amounts.allocate(150000000, [18, 18, 17])
+    assert parts.sum() == 150000000 and (parts >= 0).all()
+    assert list(amounts.allocate(100, [1, 1, 1])) == [34, 33, 33]
+
+
+def _lines():
+    base = {"group_type": "general", "norm_tiyn": 5600000, "excused_doc_days": 0}
+    return pd.DataFrame(
+        [
+            {**base, "bin": BIN_1, "contract_id": "c1", "voucher_id": "v1", "iin": IIN_A,
+             "child_name": "А", "start_date": date(2026, 1, 10), "end_date": None,
+             "present_days": 16, "excused_doc_days": 1, "valid_marks": 18},
+            {**base, "bin": BIN_1, "contract_id": "c2", "voucher_id": "v2", "iin": IIN_B,
+             "child_name": "Б", "start_date": date(2026, 3, 16), "end_date": None,
+             "present_days": 8, "valid_marks": 9},
+            {**base, "bin": BIN_2, "contract_id": "c3", "voucher_id": "v3", "iin": IIN_A,
+             "child_name": "В", "start_date": date(2026, 1, 1), "end_date": date(2026, 3, 12),
+             "present_days": 7, "valid_marks": 9},
+        ]
+    )  # fmt: skip
+
+
+def _providers(model_2="voucher"):
+    return pd.DataFrame(
+        [
+            {"bin": BIN_1, "funding_model": "voucher", "estimate_tiyn": 0, "status": "active"},
+            {"bin": BIN_2, "funding_model": model_2, "estimate_tiyn": 150000000,
+             "status": "active"},
+        ]
+    )  # fmt: skip
+
+
+def test_attendance_basis_prorates_mid_month_enrolment_and_exit():
+    calendar = WorkingCalendar.for_period(MARCH)
+    found, lines = acts.compute_acts(_lines(), _providers(), MARCH, calendar, "attendance")
+    by_contract = lines.set_index("contract_id").sort_index()
+    # enrolment on 16 March: 16-20, 26-27, 30-31; exit on 12 March: 2-6, 10-12 (9 March off)
+    assert list(by_contract["contract_days"]) == [18, 9, 8]
+    assert list(by_contract["payable_days"]) == [17, 8, 7]
+    assert amounts.tenge(by_contract.loc["c1", "amount_tiyn"]) == str(_round("56000", 17, 18))
+    assert set(found["rule_id"]) == {amounts.RULES["attendance"]}
+    for act in found.itertuples():
+        assert act.total_tiyn == lines.loc[lines["bin"] == act.bin, "amount_tiyn"].sum()
+
+
+def test_enrolment_basis_pays_every_working_day_inside_the_contract():
+    calendar = WorkingCalendar.for_period(MARCH)
+    found, lines = acts.compute_acts(_lines(), _providers(), MARCH, calendar, "enrolment")
+    by_contract = lines.set_index("contract_id").sort_index()
+    assert list(by_contract["payable_days"]) == [18, 9, 8]
+    assert amounts.tenge(by_contract.loc["c2", "amount_tiyn"]) == "28000.00"
+    assert set(found["rule_id"]) == {amounts.RULES["enrolment"]}
+
+
+def test_estimate_provider_gets_its_estimate_whatever_the_contingent():
+    calendar = WorkingCalendar.for_period(MARCH)
+    found, lines = acts.compute_acts(_lines(), _providers("estimate"), MARCH, calendar)
+    act = found.set_index("bin").loc[BIN_2]
+    assert act["total_tiyn"] == 150000000 and act["rule_id"] == amounts.RULES["estimate"]
+    assert lines.loc[lines["bin"] == BIN_2, "amount_tiyn"].sum() == 150000000
+
+
+def test_holds_in_order_of_precedence():
+    calendar = WorkingCalendar.for_period(MARCH)
+    lines = _lines()
+    lines.loc[0, "valid_marks"] = 15  # 3 missing marks
+    providers = _providers()
+    found, _ = acts.compute_acts(lines, providers, MARCH, calendar)
+    assert found.set_index("bin").loc[BIN_1, "act_status"] == "held_incomplete_register"
+    assert found.set_index("bin").loc[BIN_1, "missing_marks"] == 3
+    lines.loc[lines["bin"] == BIN_2, "present_days"] = 0
+    found, _ = acts.compute_acts(lines, providers, MARCH, calendar)
+    assert found.set_index("bin").loc[BIN_2, "act_status"] == "held_empty_register"
+    assert bool(found.set_index("bin").loc[BIN_2, "termination_flag"])
+    providers.loc[0, "status"] = "suspended"
+    found, _ = acts.compute_acts(lines, providers, MARCH, calendar)
+    assert found.set_index("bin").loc[BIN_1, "act_status"] == "held_provider_suspended"
+
+
+def test_act_number_is_stable_and_overdue_needs_more_than_30_days():
+    assert acts.act_number(MARCH, BIN_1) == acts.act_number(MARCH, BIN_1) == f"VA-202603-{BIN_1}"
+    frame = pd.DataFrame(
+        [
+            {"act_number": "a", "status": "signed", "signed_on": date(2026, 4, 1)},
+            {"act_number": "b", "status": "signed", "signed_on": date(2026, 4, 2)},
+            {"act_number": "c", "status": "paid", "signed_on": date(2026, 3, 1)},
+        ]
+    )
+    assert list(acts.overdue_acts(frame, date(2026, 5, 2))["act_number"]) == ["a"]
