@@ -5,7 +5,7 @@ month of marks (~2·10^7; April 2026 has 22 working days). `--scale 0.02` (the
 default, to stay within ~5 minutes on a shared 2-core machine) runs 2% of it and
 extrapolates linearly; `--scale 1` runs the full month.
 
-Stages, each run as the DAG's task function in a worker process (as a mapped task
+Stages, each run as the DAG's task function in a warm worker process (as a mapped task
 would run), with its wall time and the worker's peak RSS:
   1. generate the sandbox LMS/registry data (not a pipeline cost);
   2. `extract_registry` (providers, norms, vouchers over HTTP);
@@ -32,7 +32,7 @@ import sys
 import time
 import urllib.request
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -101,7 +101,7 @@ def generate(children: int, providers: int, seed: int = 20260401) -> dict:
     contracts, vouchers, marks = [], [], 0
     codes = np.array(["present", "absent_excused", "absent_unexcused"])
     for n in range(children):
-        born = date(2020, 1, 1) + __import__("datetime").timedelta(days=rng.randrange(5 * 365))
+        born = date(2020, 1, 1) + timedelta(days=rng.randrange(5 * 365))
         iin = demo.make_iin(rng, born)
         contracts.append((f"C{n:08d}", bins[n % providers], iin, "Ребёнок", "Группа", "general",
                           date(2026, 1, 10), None))  # fmt: skip

@@ -140,8 +140,8 @@ def voucher_acts():
         from collections import Counter
         from decimal import Decimal
 
+        from include.reporting import record_run_report
         from include.storage import store_path
-        from include.vouchers.pipeline import record_report
 
         held: Counter[str] = Counter()
         for region in computed:
@@ -161,7 +161,7 @@ def voucher_acts():
             **{f"providers_{k}": v for k, v in risk.items()},
         }
         folder = store_path("vouchers", "acts", settings["period"], "x").parent
-        return record_report(get_current_context(), summary, counts, {"acts": str(folder)})
+        return record_run_report(get_current_context(), summary, counts, {"acts": str(folder)})
 
     def _model(settings: dict):
         from include.config import VoucherSettings

@@ -113,7 +113,7 @@ def voucher_ingest():
 
     @task(retries=0)
     def report_ingest(settings: dict, registry: dict, checked: dict) -> dict:
-        from include.vouchers.pipeline import record_report
+        from include.reporting import record_run_report
 
         summary = (
             f"register {settings['days'][0]}..{settings['days'][-1]}: {checked['marks']} marks from {checked['providers']}"
@@ -121,7 +121,7 @@ def voucher_ingest():
             f" {checked['double_funded_children']} child(ren) present in two providers"
         )
         counts = {**registry, **{k: v for k, v in checked.items() if k != "rejects_file"}}
-        return record_report(
+        return record_run_report(
             get_current_context(), summary, counts, {"rejects": checked["rejects_file"]}
         )
 

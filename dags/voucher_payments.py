@@ -83,7 +83,7 @@ def voucher_payments():
 
     @task(retries=0)
     def report_payments(settings: dict, tracked: dict, overdue: dict) -> dict:
-        from include.vouchers.pipeline import record_report
+        from include.reporting import record_run_report
 
         summary = (
             f"acts tracked on {settings['as_of']}: {tracked['by_status']},"
@@ -91,7 +91,9 @@ def voucher_payments():
             f" {overdue['overdue']} overdue"
         )
         counts = {**tracked, "overdue": overdue["overdue"], "overdue_acts": overdue["acts"]}
-        return record_report(get_current_context(), summary, counts, {"overdue": overdue["file"]})
+        return record_run_report(
+            get_current_context(), summary, counts, {"overdue": overdue["file"]}
+        )
 
     settings = check_settings()
     tracked = track_acts(settings)

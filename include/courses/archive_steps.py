@@ -388,7 +388,8 @@ def report(context, selection, verification, moved, pruned) -> dict:
     """The run's report row; names every course whose backup failed, then fails the run."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from include.courses.hooks import pipelines_db, record_run_report
+    from include.courses.hooks import pipelines_db
+    from include.reporting import record_run_report
 
     if selection is None:
         raise AirflowFailException("no plan: select_courses or check_plan failed (see their logs)")

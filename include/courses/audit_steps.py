@@ -185,7 +185,7 @@ def _title_path(categories, category_id: int, titles: dict[int, str]) -> str:
 
 
 def report(context, result: dict | None) -> dict:
-    from include.courses.hooks import record_run_report
+    from include.reporting import record_run_report
 
     result = result or {"courses": 0, "passed": 0, "failed": [], "categories": [], "outputs": {}}
     summary = f"audited {result['courses']} course(s) in {len(result['categories'])} categor(ies): {result['passed']} meet the minimum composition"

@@ -63,34 +63,24 @@ def _read_json(path_text: str):
 
 
 def _work(run: dict, faculty_id: str, name: str):
-    return _store("work", run["key"], faculty_id, f"{name}.json")
+    """Staged frames of one run: `work/<stamp>_<run id>/<faculty>/<name>.json` (the stamp
+    lets prune_history remove them with the history: they hold names and e-mails)."""
+    return _store("work", f"{run['stamp']}_{run['key']}", faculty_id, f"{name}.json")
 
 
 # --- database hooks ------------------------------------------------------------
 
 
-def _opened(hook_class, conn_id: str):
-    """The project's hook with its DB-API connection opened by the provider's MySqlHook.
-
-    Works around the foundation hooks' `connection` property, which shadows the
-    attribute MySqlHook.get_conn() reads and recurses (reported to the lead)."""
-    from airflow.providers.mysql.hooks.mysql import MySqlHook
-
-    hook = hook_class()
-    hook._dbapi_connection = MySqlHook(mysql_conn_id=conn_id).get_conn()
-    return hook
-
-
 def _pipelines_db():
     from include.connectors.pipelines_db import PipelinesDbHook
 
-    return _opened(PipelinesDbHook, "pipelines_db")
+    return PipelinesDbHook()
 
 
 def _moodle_db():
     from include.connectors.moodle_db import MoodleDbHook
 
-    return _opened(MoodleDbHook, "moodle_db")
+    return MoodleDbHook()
 
 
 # --- settings and faculties --------------------------------------------------
@@ -511,7 +501,7 @@ def record_history(config: dict | None) -> dict:
     config = _require_config(config)
 
     run = config["run"]
-    work = _store("work", run["key"], "x").parent
+    work = _store("work", f"{run['stamp']}_{run['key']}", "x").parent
     rows: list[list[str]] = []
     outcomes: dict[str, int] = {}
     faculties = []
@@ -532,7 +522,7 @@ def record_history(config: dict | None) -> dict:
 
 
 def prune_history(config: dict | None, now: datetime | None = None) -> dict:
-    """Remove history CSVs (and rejects) older than the retention."""
+    """Remove history CSVs, rejects and staged work files older than the retention."""
     config = _require_config(config)
     settings = settings_from(config["settings"])
     now = now or datetime.now(UTC).replace(tzinfo=None)
@@ -547,6 +537,10 @@ def prune_history(config: dict | None, now: datetime | None = None) -> dict:
             for file in folder.iterdir():
                 file.unlink()
             folder.rmdir()
+    work = _store("work", "x").parent
+    for folder in list(work.iterdir()) if work.exists() else []:
+        if expired_files([f"{folder.name[:19]}.csv"], now, settings.history_retention_days):
+            folder.fs.rm(folder.path, recursive=True)
     log.info(
         "history: removed %d file(s) older than %d days",
         len(removed),
@@ -594,23 +588,9 @@ def report_run(context, config: dict, history: dict, faculties: list[dict] | Non
         + (f"; NOT SYNCED (see check_quality): {', '.join(not_synced)}" if not_synced else "")
     )
     outputs = {"history_csv": history.get("history") if history else None}
-    # include.reporting.record_run_report, with the hook opened as in _opened()
-    dag_run = context["dag_run"]
-    hook = _pipelines_db()
-    try:
-        hook.record_run_report(
-            dag_id=dag_run.dag_id,
-            run_id=dag_run.run_id,
-            logical_date=(context.get("logical_date") or dag_run.run_after).replace(tzinfo=None),
-            status=status,
-            summary=summary,
-            counts=counts,
-            outputs=outputs,
-        )
-    finally:
-        hook.close()
-    log.info("%s | %s", summary, counts)
-    return {"status": status, "summary": summary, "counts": counts, "outputs": outputs}
+    from include.reporting import record_run_report
+
+    return record_run_report(context, summary, counts, outputs, status=status)
 
 
 def verify_nothing_held(report: dict) -> None:

@@ -23,29 +23,16 @@ log = logging.getLogger(__name__)
 MAX_NAMED_FAILURES = 30
 
 
-def _opened(hook_class, conn_id: str):
-    """A foundation DB hook with its DB-API connection opened by the provider's MySqlHook.
-
-    Works around the hooks' `connection` property, which shadows the attribute
-    MySqlHook.get_conn() reads and so recurses (reported to the lead)."""
-    from airflow.providers.mysql.hooks.mysql import MySqlHook
-
-    hook = hook_class()
-    if isinstance(type(hook).__dict__.get("connection"), property):
-        hook._dbapi_connection = MySqlHook(mysql_conn_id=conn_id).get_conn()
-    return hook
-
-
 def _moodle():
     from include.connectors.moodle_db import MoodleDbHook
 
-    return _opened(MoodleDbHook, MoodleDbHook.default_conn_name)
+    return MoodleDbHook()
 
 
 def _pipelines():
     from include.connectors.pipelines_db import PipelinesDbHook
 
-    return _opened(PipelinesDbHook, PipelinesDbHook.default_conn_name)
+    return PipelinesDbHook()
 
 
 def resolve_run(settings: ExamArchiveSettings, logical_date: datetime, requested) -> dict:
@@ -344,29 +331,11 @@ def report(context, run, selection_result, quiz_results, manifest, gate_result) 
         outputs.update(
             manifest_csv=manifest["manifest_csv"], manifest_json=manifest["manifest_json"]
         )
-    row = _record_run_report(
+    from include.reporting import record_run_report
+
+    row = record_run_report(
         context, summary, counts, outputs, status="failed" if problems else "success"
     )
     if problems:
         raise AirflowFailException(summary)
     return row
-
-
-def _record_run_report(context, summary: str, counts: dict, outputs: dict, status: str) -> dict:
-    """include.reporting.record_run_report, with the hook opened as in `_opened()`."""
-    dag_run = context["dag_run"]
-    hook = _pipelines()
-    try:
-        hook.record_run_report(
-            dag_id=dag_run.dag_id,
-            run_id=dag_run.run_id,
-            logical_date=(context.get("logical_date") or dag_run.run_after).replace(tzinfo=None),
-            status=status,
-            summary=summary,
-            counts=counts,
-            outputs=outputs,
-        )
-    finally:
-        hook.close()
-    log.info("%s | %s", summary, counts)
-    return {"status": status, "summary": summary, "counts": counts, "outputs": outputs}

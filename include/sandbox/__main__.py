@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "demo":
             check_system()
             db = stack.start_mariadb()
+            stack.stop_process_group(stack.SANDBOX_PID)  # serve this checkout's current code
             stack.start_sandbox_process(int(env["SANDBOX_HTTP_PORT"]))
             print("Loading demo data ...")
             for name, line in stack.reset_data(db).items():

@@ -28,20 +28,29 @@ STORE_FOLDER = "vouchers"
 
 
 def _pipelines():
-    """The project DB hook, opened. Works around the foundation hook's `connection`
-    property, which shadows the attribute MySqlHook.get_conn() reads and recurses
-    (reported to the lead; remove when the hook is fixed)."""
-    from airflow.providers.mysql.hooks.mysql import MySqlHook
-
+    """The project DB hook; its transactions read committed rows only, so mapped ingest
+    tasks replacing provider-days side by side take no gap locks from each other."""
     from include.connectors.pipelines_db import PipelinesDbHook
 
     hook = PipelinesDbHook()
-    hook._dbapi_connection = MySqlHook(mysql_conn_id=PipelinesDbHook.default_conn_name).get_conn()
-    cursor = hook._dbapi_connection.cursor()
-    # mapped ingest tasks replace provider-days side by side: no gap locks between them
+    cursor = hook.db.cursor()
     cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
     cursor.close()
     return hook
+
+
+def _deadlock_safe():
+    """Retry a transaction that lost a deadlock (MariaDB error 1213) - it rolled back whole."""
+    import MySQLdb
+    from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random
+
+    def lost(exc: BaseException) -> bool:
+        return isinstance(exc, MySQLdb.OperationalError) and exc.args[:1] == (1213,)
+
+    return Retrying(
+        retry=retry_if_exception(lost), stop=stop_after_attempt(5), wait=wait_random(0, 0.5),
+        reraise=True,
+    )  # fmt: skip
 
 
 def _deadlock_safe():

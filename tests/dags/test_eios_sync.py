@@ -315,7 +315,8 @@ def test_history_csv_dry_run_and_retention(fresh_stack, sandbox, store_root):
     old = store_path("eios_sync", "history", "2020-01-01_00-00-00.csv")
     recent_name = (datetime.now(UTC) - timedelta(days=5)).strftime("%Y-%m-%d_%H-%M-%S.csv")
     recent = store_path("eios_sync", "history", recent_name)
-    for path in (old, recent):
+    old_work = store_path("eios_sync", "work", "2020-01-01_00-00-00_manual_x", "ECON", "a.json")
+    for path in (old, recent, old_work):
         path.write_text("time,faculty,student,username,action,old,new,result\n")
     dry = run_dag("eios_sync", settings={"faculties": ["ECON"], "dry_run": True})
     assert dry.state == "success"
@@ -335,6 +336,7 @@ def test_history_csv_dry_run_and_retention(fresh_stack, sandbox, store_root):
     name = dry.xcom("record_history")["history"].rsplit("/", 1)[-1]
     assert datetime.strptime(name, "%Y-%m-%d_%H-%M-%S.csv")
     assert not old.exists() and recent.exists()
+    assert not old_work.parent.parent.exists()  # staged extracts go with the history
     assert query("pipelines", "SELECT COUNT(*) FROM eios_watermark")[0][0] == 0
 
 

@@ -451,3 +451,27 @@ def test_no_full_iin_in_outputs(world):
         text = path.read_text(encoding="utf-8")
         for iin in KIDS.values():
             assert iin not in text, path.name
+
+
+# --- 5. the demo's runs ----------------------------------------------------------------
+
+
+def test_the_demo_runs_succeed_on_the_generated_data(fresh_stack):
+    """`make demo` runs these confs on the generator's data (at test sizes here)."""
+    runs = demo.DEMO_RUNS
+    ingest = run_dag("voucher_ingest", conf=runs["voucher_ingest"][1])
+    assert ingest.state == "success", ingest.task_states
+    conf = {"billing_basis": "attendance", **runs["voucher_acts"][1]}
+    acts = run_dag("voucher_acts", conf=conf, settings={})
+    assert acts.state == "success", acts.task_states
+    statuses = dict(
+        pipelines(
+            "SELECT status, COUNT(*) FROM voucher_act WHERE period = %s GROUP BY status",
+            (demo.PERIOD,),
+        )
+    )
+    # provider 1: empty register; provider 2: tax debt; provider 0: rejected rows -> incomplete
+    assert statuses.get("held_empty_register") == 1, statuses
+    assert statuses.get("held_provider_suspended") == 1, statuses
+    payments = run_dag("voucher_payments", conf={"as_of": None})
+    assert payments.state == "success", payments.task_states

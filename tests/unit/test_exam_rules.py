@@ -197,3 +197,13 @@ def test_gate_names_each_bad_file():
         gate.gate_failures({"d/ok.pdf": "Иванов Иван"}, {"d/ok.pdf"}, {"d/ok.pdf": "a"}, facts)
         == []
     )
+
+
+def test_a_bad_setting_names_the_field():
+    from include.config import ExamArchiveSettings, SettingsError, parse_settings
+
+    with pytest.raises(SettingsError, match="timezone: .*Mars/Base"):
+        parse_settings(ExamArchiveSettings, '{"timezone": "Mars/Base"}')
+    with pytest.raises(SettingsError, match="name_pattern: .*not a regular expression"):
+        parse_settings(ExamArchiveSettings, {}, {"name_pattern": "экзамен("})
+    assert parse_settings(ExamArchiveSettings, None, {"category_ids": [5]}).category_ids == [5]
