@@ -8,12 +8,11 @@ the connection's password, sent as `Authorization: Bearer`, never logged.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from typing import Any
 
 import requests
-from airflow.providers.http.hooks.http import HttpHook
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from include.connectors.http_base import TokenHttpHook
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +25,10 @@ class EiosUnavailable(RuntimeError):
     """EIOS could not be reached, timed out or answered 5xx/429 after all retries."""
 
 
-class EiosHook(HttpHook):
+class EiosHook(TokenHttpHook):
     """Reads faculties and the students feed; owns paging, retries and error mapping."""
 
+    unavailable = EiosUnavailable
     conn_name_attr = "eios_conn_id"
     default_conn_name = "eios_default"
     conn_type = "http"
@@ -42,29 +42,12 @@ class EiosHook(HttpHook):
         backoff_seconds: float = 1,
         page_size: int = 1000,
     ) -> None:
-        super().__init__(method="GET", http_conn_id=eios_conn_id)
-        self.timeout = timeout
-        self.attempts = attempts
-        self.backoff_seconds = backoff_seconds
+        super().__init__(eios_conn_id, "GET", timeout, attempts, backoff_seconds)
         self.page_size = page_size
-        self.calls: Counter[str] = Counter()
-        self._token: str | None = None
-
-    @property
-    def token(self) -> str:
-        if self._token is None:
-            self._token = self.get_connection(self.http_conn_id).password or ""
-        return self._token
 
     def get_json(self, endpoint: str, params: dict[str, Any] | None = None) -> Any:
         """GET with retries on transport errors, timeouts, 429 and 5xx."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=self.backoff_seconds, max=30),
-            retry=retry_if_exception_type(EiosUnavailable),
-            reraise=True,
-        )
-        for attempt in retrying:
+        for attempt in self.retrying():
             with attempt:
                 self.calls[endpoint.split("?")[0]] += 1
                 answer = self._get(endpoint, params)

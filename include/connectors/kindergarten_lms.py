@@ -10,12 +10,11 @@ own message. Paging (`offset`/`next_offset`) is followed here, never by callers.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import requests
-from airflow.providers.http.hooks.http import HttpHook
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from include.connectors.http_base import TokenHttpHook
 
 
 class ApiError(RuntimeError):
@@ -30,35 +29,19 @@ class ApiUnavailable(RuntimeError):
     """The system could not be reached or kept failing (5xx, 429, timeout) after retries."""
 
 
-class JsonApiHook(HttpHook):
+class JsonApiHook(TokenHttpHook):
     """JSON over HTTP with a bearer token from the connection's password."""
 
     system = "api"
+    unavailable = ApiUnavailable
 
     def __init__(
         self, conn_id: str, timeout: float = 60, attempts: int = 4, backoff_seconds: float = 1
     ) -> None:
-        super().__init__(method="GET", http_conn_id=conn_id)
-        self.timeout = timeout
-        self.attempts = attempts
-        self.backoff_seconds = backoff_seconds
-        self.calls: Counter[str] = Counter()
-        self._token: str | None = None
-
-    @property
-    def token(self) -> str:
-        if self._token is None:
-            self._token = self.get_connection(self.http_conn_id).password or ""
-        return self._token
+        super().__init__(conn_id, "GET", timeout, attempts, backoff_seconds)
 
     def request(self, method: str, endpoint: str, params: dict | None = None, body: Any = None):
-        retrying = Retrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=self.backoff_seconds, max=30),
-            retry=retry_if_exception_type(ApiUnavailable),
-            reraise=True,
-        )
-        for attempt in retrying:
+        for attempt in self.retrying():
             with attempt:
                 answer = self._send(method, endpoint, params, body)
         return answer

@@ -10,15 +10,14 @@ exponential back-off; 401/403 fail at once with a message that says, from
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
-from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.exceptions import AirflowFailException
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from include.connectors.http_base import TokenHttpHook
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +38,11 @@ class KonturTalkAuthError(AirflowFailException):
     """401/403: the API key is expired, revoked or lacks a scope. No retry can help."""
 
 
-class KonturTalkHook(HttpHook):
+class KonturTalkHook(TokenHttpHook):
     """Lists recordings (cursor paging) and reads the key's access info."""
 
+    unavailable = KonturTalkUnavailable
+    max_backoff_seconds = 60
     conn_name_attr = "kontur_conn_id"
     default_conn_name = "kontur_talk"
     conn_type = "http"
@@ -54,19 +55,8 @@ class KonturTalkHook(HttpHook):
         attempts: int = 5,
         backoff_seconds: float = 1,
     ) -> None:
-        super().__init__(method="GET", http_conn_id=kontur_conn_id)
-        self.timeout = timeout
-        self.attempts = attempts
-        self.backoff_seconds = backoff_seconds
-        self.calls: Counter[str] = Counter()
+        super().__init__(kontur_conn_id, "GET", timeout, attempts, backoff_seconds)
         self.retried = 0
-        self._token: str | None = None
-
-    @property
-    def token(self) -> str:
-        if self._token is None:
-            self._token = self.get_connection(self.http_conn_id).password or ""
-        return self._token
 
     @property
     def space_url(self) -> str:
@@ -79,14 +69,7 @@ class KonturTalkHook(HttpHook):
 
     def get_json(self, endpoint: str, params: dict[str, Any] | None = None) -> Any:
         """GET with back-off on transport errors, timeouts, 429 and 5xx."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=self.backoff_seconds, max=60),
-            retry=retry_if_exception_type(KonturTalkUnavailable),
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
-        for attempt in retrying:
+        for attempt in self.retrying(before_sleep=self._log_retry):
             with attempt:
                 self.calls[endpoint] += 1
                 answer = self._get(endpoint, params)

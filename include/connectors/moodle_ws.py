@@ -9,17 +9,11 @@ body as `wstoken`, never in a URL, so it never reaches a log line.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from typing import Any
 
 import requests
-from airflow.providers.http.hooks.http import HttpHook
-from tenacity import (
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
+
+from include.connectors.http_base import TokenHttpHook
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +53,7 @@ def encode_php_params(params: dict[str, Any], prefix: str = "") -> list[tuple[st
     return fields
 
 
-class MoodleWsHook(HttpHook):
+class MoodleWsHook(TokenHttpHook):
     """Calls Moodle web-service functions; counts calls per function.
 
     Transport failures, timeouts and HTTP 5xx are retried with exponential
@@ -67,6 +61,7 @@ class MoodleWsHook(HttpHook):
     A Moodle exception object is raised at once as `MoodleWsError`.
     """
 
+    unavailable = MoodleWsUnavailable
     conn_name_attr = "moodle_conn_id"
     default_conn_name = "moodle_ws"
     conn_type = "http"
@@ -79,18 +74,7 @@ class MoodleWsHook(HttpHook):
         attempts: int = 4,
         backoff_seconds: float = 1,
     ) -> None:
-        super().__init__(method="POST", http_conn_id=moodle_conn_id)
-        self.timeout = timeout
-        self.attempts = attempts
-        self.backoff_seconds = backoff_seconds
-        self.calls: Counter[str] = Counter()
-        self._token: str | None = None
-
-    @property
-    def token(self) -> str:
-        if self._token is None:
-            self._token = self.get_connection(self.http_conn_id).password or ""
-        return self._token
+        super().__init__(moodle_conn_id, "POST", timeout, attempts, backoff_seconds)
 
     def call(self, wsfunction: str, params: dict[str, Any] | None = None) -> Any:
         fields = [
@@ -99,13 +83,7 @@ class MoodleWsHook(HttpHook):
             ("moodlewsrestformat", "json"),
             *encode_php_params(params or {}),
         ]
-        retrying = Retrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=self.backoff_seconds, max=30),
-            retry=retry_if_exception_type(MoodleWsUnavailable),
-            reraise=True,
-        )
-        for attempt in retrying:
+        for attempt in self.retrying():
             with attempt:
                 self.calls[wsfunction] += 1
                 answer = self._post(wsfunction, fields)

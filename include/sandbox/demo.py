@@ -43,6 +43,7 @@ def run_all_dags() -> list[dict]:
     for dag_id in ordered:
         days_back, conf = planned.get(dag_id, (1, {}))
         logical_date = today - timedelta(days=days_back)
+        _forget_earlier_demo_run(dag_id, logical_date)
         started = time.monotonic()
         dag_run = bag.dags[dag_id].test(logical_date=logical_date, run_conf=conf or None)
         results.append(
@@ -54,6 +55,19 @@ def run_all_dags() -> list[dict]:
             }
         )
     return results
+
+
+def _forget_earlier_demo_run(dag_id: str, logical_date: datetime) -> None:
+    """A re-run of `make demo` replaces the demo's own earlier run of that date
+    (Airflow keeps one run per DAG and logical date)."""
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        for dag_run in session.query(DagRun).filter(
+            DagRun.dag_id == dag_id, DagRun.logical_date == logical_date
+        ):
+            session.delete(dag_run)
 
 
 def print_summary(results: list[dict]) -> None:
