@@ -46,7 +46,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args
+from include.dag_defaults import default_args, run_moment
 
 DAG_ID = "course_archive"
 
@@ -64,7 +64,7 @@ def _end_before():
     chosen = context["params"].get("end_before")
     if chosen:
         return date.fromisoformat(chosen)
-    return (context.get("logical_date") or context["dag_run"].run_after).date()
+    return run_moment(context).date()
 
 
 @dag(
@@ -151,7 +151,7 @@ def course_archive():
         from include.courses.archive_steps import prune_backups as prune
 
         context = get_current_context()
-        today = (context.get("logical_date") or context["dag_run"].run_after).date()
+        today = run_moment(context).date()
         return prune(_settings(), today, context["params"]["dry_run"])
 
     @task(trigger_rule="all_done")

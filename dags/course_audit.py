@@ -44,7 +44,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args
+from include.dag_defaults import default_args, run_moment
 
 DAG_ID = "course_audit"
 
@@ -57,7 +57,7 @@ def _settings():
 
 def _audit_date() -> str:
     context = get_current_context()
-    return (context.get("logical_date") or context["dag_run"].run_after).date().isoformat()
+    return run_moment(context).date().isoformat()
 
 
 @dag(

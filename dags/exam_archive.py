@@ -68,7 +68,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args
+from include.dag_defaults import default_args, run_moment
 
 DAG_ID = "exam_archive"
 UNIVERSITY_TZ = "Europe/Moscow"
@@ -115,7 +115,7 @@ def exam_archive():
         from include.exams.archive_steps import resolve_run
 
         context = get_current_context()
-        logical = context.get("logical_date") or context["dag_run"].run_after
+        logical = run_moment(context)
         return resolve_run(_settings(), logical, context["params"].get("date"))
 
     @task

@@ -38,3 +38,9 @@ def default_args(retries: int = 3) -> dict:
         "retry_exponential_backoff": 2.0 if delay else 0,
         "max_retry_delay": timedelta(minutes=30),
     }
+
+
+def run_moment(context):
+    """The moment a run stands for: its logical date, or when it was triggered
+    (a manual run of a DAG without a data interval has no logical date)."""
+    return context.get("logical_date") or context["dag_run"].run_after

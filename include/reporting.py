@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from include.dag_defaults import run_moment
+
 log = logging.getLogger(__name__)
 
 
@@ -19,7 +21,7 @@ def record_run_report(
         hook.record_run_report(
             dag_id=dag_run.dag_id,
             run_id=dag_run.run_id,
-            logical_date=(context.get("logical_date") or dag_run.run_after).replace(tzinfo=None),
+            logical_date=run_moment(context).replace(tzinfo=None),
             status=status,
             summary=summary,
             counts=counts,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from include.config import VoucherSettings
+from include.dag_defaults import run_moment
 from include.vouchers import acts as acts_domain
 from include.vouchers.amounts import tenge, tenge_ru, to_tiyn
 from include.vouchers.calendar import WorkingCalendar, month_bounds
@@ -65,26 +66,6 @@ def _deadlock_safe():
         retry=retry_if_exception(lost), stop=stop_after_attempt(5), wait=wait_random(0, 0.5),
         reraise=True,
     )  # fmt: skip
-
-
-def record_report(context, summary: str, counts: dict, outputs: dict) -> dict:
-    """`include.reporting.record_run_report` with the hook opened as in `_pipelines()`."""
-    dag_run = context["dag_run"]
-    hook = _pipelines()
-    try:
-        hook.record_run_report(
-            dag_id=dag_run.dag_id,
-            run_id=dag_run.run_id,
-            logical_date=(context.get("logical_date") or dag_run.run_after).replace(tzinfo=None),
-            status="success",
-            summary=summary,
-            counts=counts,
-            outputs=outputs,
-        )
-    finally:
-        hook.close()
-    log.info("%s | %s", summary, counts)
-    return {"status": "success", "summary": summary, "counts": counts, "outputs": outputs}
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
@@ -758,7 +739,7 @@ def list_overdue_acts(today: date, settings: VoucherSettings) -> dict:
 
 def run_day(context) -> date:
     """The run's own day: the `logical_date` of a daily cron run is the moment it fires."""
-    moment = context.get("logical_date") or context["dag_run"].run_after
+    moment = run_moment(context)
     return moment.date()
 
 
