@@ -18,29 +18,14 @@ from datetime import datetime
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from include.eios.quality import COLUMNS
 from include.sandbox import faults
 from include.sandbox.database import transaction
 from include.sandbox.environment import connection_json
 
 router = APIRouter(prefix="/eios")
 
-ITEM_FIELDS = (
-    "student_id",
-    "record_book",
-    "login",
-    "last_name",
-    "first_name",
-    "middle_name",
-    "email",
-    "faculty_id",
-    "specialty",
-    "group_code",
-    "course_year",
-    "study_form",
-    "status",
-    "status_date",
-    "changed_at",
-)
+ITEM_FIELDS = COLUMNS  # the data contract is one definition, shared with the client
 
 
 def _refused(request: Request, path: str) -> JSONResponse | None:
