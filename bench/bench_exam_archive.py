@@ -5,14 +5,15 @@ quizzes x 250 attempts). `--scale 0.1` (the default, to stay within ~5 minutes o
 shared 2-core machine) archives 2 quizzes x 250 attempts and extrapolates; `--scale 1`
 runs the full day.
 
-Prints: (1) a profile of one attempt PDF (template, WeasyPrint layout, PDF writing;
-default vs the exam user-agent stylesheet); (2) the DAG end to end with `dag.test()`
-against a Moodle-schema MariaDB (own databases, prefix `bench_exam_archive`):
-attempts per second and peak memory per task; (3) the same attempts' HTML printed to
+Prints: (1) a profile of one attempt PDF (template, WeasyPrint layout, PDF writing)
+for both attempt layouts (`table`, the default, and `compact`); (2) the DAG end to end
+with `dag.test()` against a Moodle-schema MariaDB (own databases, prefix
+`bench_exam_archive`), once per layout: attempts per second, CPU per attempt, the
+quality gate's time and peak memory per task; (3) the same attempts' HTML printed to
 PDF by Debian's headless Chromium (`--headless --print-to-pdf`), when installed, and
 the ratio. Figures only; nothing is asserted.
 
-    .venv/bin/python bench/bench_exam_archive.py [--scale 0.2] [--chromium-sample 20]
+    .venv/bin/python bench/bench_exam_archive.py [--scale 1] [--layouts table,compact]
 """
 
 from __future__ import annotations
@@ -53,17 +54,17 @@ def bench_environment() -> dict[str, str]:
 
 
 def profile_one_attempt(document: dict, repeat: int = 8) -> dict:
-    """CPU seconds per attempt PDF, split into its stages (single process)."""
-    from weasyprint import HTML
-
+    """CPU seconds per attempt PDF, split into its stages (single process), per layout."""
     from include.exams import rendering
     from include.render import pdf
 
-    def stages(html_class) -> tuple[float, float, float]:
-        template = layout = write = 0.0
+    html_class = pdf._html_class(rendering.USER_AGENT, xhtml=True)
+
+    def stages(layout: str) -> tuple[float, float, float, int]:
+        template = layout_seconds = write = 0.0
         for _ in range(repeat):
             t0 = time.process_time()
-            html = rendering.attempt_html(document)
+            html = rendering.attempt_html(document, layout)
             t1 = time.process_time()
             doc = html_class(string=html, base_url=str(pdf.STATIC_DIR)).render(
                 stylesheets=[pdf._stylesheet(rendering.STYLESHEET)],
@@ -73,14 +74,16 @@ def profile_one_attempt(document: dict, repeat: int = 8) -> dict:
             t2 = time.process_time()
             doc.write_pdf(pdf_variant="pdf/a-3b", pdf_identifier=b"0" * 32)
             t3 = time.process_time()
-            template, layout, write = template + t1 - t0, layout + t2 - t1, write + t3 - t2
+            template, layout_seconds, write = (
+                template + t1 - t0,
+                layout_seconds + t2 - t1,
+                write + t3 - t2,
+            )
             pages = len(doc.pages)
-        return template / repeat, layout / repeat, write / repeat, pages
+        return template / repeat, layout_seconds / repeat, write / repeat, pages
 
     rendering.render_attempt_pdf(document)  # warm the caches (fonts, stylesheets)
-    default = stages(HTML)
-    fast = stages(pdf._html_class(rendering.USER_AGENT))
-    return {"default_ua": default, "exam_ua": fast}
+    return {layout: stages(layout) for layout in rendering.LAYOUTS}
 
 
 def chromium_binary() -> str | None:
@@ -134,10 +137,63 @@ def chromium_seconds_per_attempt(documents: list[dict]) -> tuple[float, float, i
     return elapsed / len(documents), cpu / len(documents), size // max(1, len(documents))
 
 
+def end_to_end(layout: str, day: str, finished: int, quizzes: int) -> None:
+    """One `dag.test()` run of the date with `attempt_layout=layout`; its figures."""
+    from tests.airflow_runs import run_dag
+
+    shutil.rmtree(environment.LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
+    started = time.monotonic()
+    result = run_dag(
+        "exam_archive",
+        conf={"date": day, "name_pattern": None, "category_ids": None},
+        settings={"attempt_layout": layout},
+    )
+    wall = time.monotonic() - started
+    print(
+        f"\n(2) [{layout}] dag.test() end to end: {result.state}; {finished} attempts in "
+        f"{wall:.1f} s = {finished / wall:.1f} attempts/s (incl. ~10 s of Airflow start-up)"
+    )
+    tasks = [t for t in (result.xcom("render_quiz_archive", i) for i in range(quizzes)) if t]
+    render_seconds = sum(t["seconds"] for t in tasks)
+    rendered = sum(t["attempts"] for t in tasks)
+    print(
+        f"    render tasks: {len(tasks)} mapped, {render_seconds:.1f} s in all = "
+        f"{rendered / render_seconds:.1f} attempts/s while rendering"
+    )
+    print(
+        f"    peak RSS per task: task process {max(t['task_peak_rss_mb'] for t in tasks):.0f} MB, "
+        f"each render worker {max(t['worker_peak_rss_mb'] for t in tasks):.0f} MB"
+    )
+    cpu = sum(t["cpu_seconds"] for t in tasks)
+    cores = os.cpu_count() or 1
+    print(
+        f"    CPU: {cpu:.1f} s for {rendered} attempts = {cpu / rendered:.3f} CPU s/attempt "
+        f"(render workers + task) -> {cores / (cpu / rendered):.1f} attempts/s on {cores} "
+        "idle cores (the wall figure above depends on what else the machine runs)"
+    )
+    for task_id in ("select_exam_attempts", "record_manifest", "check_archive_files"):
+        print(f"    {task_id}: {result.duration(task_id):.1f} s")
+    full = QUIZZES_AT_FULL_SCALE * ATTEMPTS_PER_QUIZ
+    if finished < full:
+        print(
+            f"    extrapolated to {full} attempts: ~{full / (finished / wall) / 60:.1f} min at "
+            f"the measured wall rate, ~{full * cpu / rendered / cores / 60:.1f} min of "
+            f"rendering on {cores} idle cores"
+        )
+    print(
+        "    load average after the run (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(
+            *os.getloadavg()
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1, help="1 = 5 000 attempts")
     parser.add_argument("--chromium-sample", type=int, default=10)
+    parser.add_argument(
+        "--layouts", default="table,compact", help="attempt layouts to run end to end"
+    )
     args = parser.parse_args()
     quizzes = max(1, round(QUIZZES_AT_FULL_SCALE * args.scale))
     env = bench_environment()
@@ -191,52 +247,15 @@ def main() -> None:
             f"{template + layout + write:.3f} s; {pages} page(s)"
         )
 
-    # (2) the DAG end to end
-    from tests.airflow_runs import run_dag
-
+    # (2) the DAG end to end, once per layout
     finished = selection["counts"]["finished"]
-    started = time.monotonic()
-    result = run_dag("exam_archive", conf={"date": DEMO_DATE.isoformat()})
-    wall = time.monotonic() - started
-    print(
-        f"\n(2) dag.test() end to end: {result.state}; {finished} attempts in {wall:.1f} s "
-        f"= {finished / wall:.1f} attempts/s (incl. ~10 s of Airflow start-up)"
-    )
-    tasks = [result.xcom("render_quiz_archive", i) for i in range(len(selection["quizzes"]))]
-    tasks = [t for t in tasks if t]
-    render_seconds = sum(t["seconds"] for t in tasks)
-    print(
-        f"    render tasks: {len(tasks)} mapped, {render_seconds:.1f} s in all = "
-        f"{sum(t['attempts'] for t in tasks) / render_seconds:.1f} attempts/s while rendering"
-    )
-    print(
-        f"    peak RSS per task: task process {max(t['task_peak_rss_mb'] for t in tasks):.0f} MB, "
-        f"each render worker {max(t['worker_peak_rss_mb'] for t in tasks):.0f} MB"
-    )
-    cpu = sum(t["cpu_seconds"] for t in tasks)
-    rendered = sum(t["attempts"] for t in tasks)
-    cores = os.cpu_count() or 1
-    print(
-        f"    CPU: {cpu:.1f} s for {rendered} attempts = {cpu / rendered:.3f} CPU s/attempt "
-        f"(render workers + task) -> {cores / (cpu / rendered):.1f} attempts/s on {cores} "
-        "idle cores (the wall figure above depends on what else the machine runs)"
-    )
-    full = QUIZZES_AT_FULL_SCALE * ATTEMPTS_PER_QUIZ
-    print(
-        f"    extrapolated to {full} attempts: ~{full / (finished / wall) / 60:.1f} min at the "
-        f"measured wall rate, ~{full * cpu / rendered / cores / 60:.1f} min on {cores} idle cores"
-    )
-
-    print(
-        "    load average during the run (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(
-            *os.getloadavg()
-        )
-    )
+    for layout in args.layouts.split(","):
+        end_to_end(layout, DEMO_DATE.isoformat(), finished, len(selection["quizzes"]))
 
     # (3) headless Chromium on the same attempts' HTML
     sample = documents[: args.chromium_sample]
     chromium = chromium_seconds_per_attempt(sample)
-    weasy = sum(profile["exam_ua"][:3])
+    weasy = sum(profile["table"][:3])
     print("\n(3) headless Chromium --print-to-pdf, one browser per attempt, same HTML + CSS")
     if chromium is None:
         print("    chromium is not installed (apt-get install -y chromium): skipped")

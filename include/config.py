@@ -248,6 +248,11 @@ class ExamArchiveSettings(PipelineSettings):
     render_processes: int = Field(
         0, ge=0, le=64, description="PDF render processes per mapped task; 0 = one per CPU"
     )
+    attempt_layout: Literal["table", "compact"] = Field(
+        "table",
+        description="question rows of an attempt PDF: a six-column 'table', or 'compact' "
+        "numbered lines (the same fields, about 3x faster to render)",
+    )
 
     @field_validator("timezone")
     @classmethod

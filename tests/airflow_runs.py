@@ -25,6 +25,7 @@ class DagRunResult:
     run_id: str
     state: str
     task_states: dict[str, list[str]] = field(default_factory=dict)
+    task_seconds: dict[str, float] = field(default_factory=dict)
 
     def xcom(self, task_id: str, map_index: int = -1):
         from airflow.models.xcom import XComModel
@@ -46,6 +47,10 @@ class DagRunResult:
                 return None
             value = row.value
             return json.loads(value) if isinstance(value, str) else value
+
+    def duration(self, task_id: str) -> float:
+        """Seconds the task ran (summed over its mapped instances)."""
+        return self.task_seconds.get(task_id, 0.0)
 
     def state_of(self, task_id: str) -> str:
         states = set(self.task_states.get(task_id, []))
@@ -88,4 +93,6 @@ def run_dag(
             TaskInstance.dag_id == dag_id, TaskInstance.run_id == dag_run.run_id
         ):
             result.task_states.setdefault(ti.task_id, []).append(str(ti.state))
+            seconds = result.task_seconds.get(ti.task_id, 0.0) + (ti.duration or 0.0)
+            result.task_seconds[ti.task_id] = seconds
     return result

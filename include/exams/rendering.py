@@ -6,12 +6,14 @@ Module-level functions so a process pool (spawned workers) can import and call t
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 TEMPLATE_ATTEMPT = "exam_attempt.html"
 TEMPLATE_SUMMARY = "exam_summary.html"
 STYLESHEET = "exam.css"
 USER_AGENT = "exam_ua.css"
 MIN_POOL_BATCH = 24  # below this, starting worker processes costs more than it saves
+LAYOUTS = ("table", "compact")  # question rows: a six-column table, or numbered lines
 
 
 def created_of(document: dict) -> str:
@@ -19,12 +21,20 @@ def created_of(document: dict) -> str:
     return str(document["archive_date"])
 
 
-def attempt_html(document: dict) -> str:
+def attempt_html(document: dict, layout: str = "table") -> str:
     from include.render.pdf import render_html
 
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown attempt layout {layout!r}; expected one of {LAYOUTS}")
     title = f"Протокол попытки {document['attempt_id']}: {document['student_name']}"
     return render_html(
-        TEMPLATE_ATTEMPT, {"title": title, "created": created_of(document), "attempts": [document]}
+        TEMPLATE_ATTEMPT,
+        {
+            "title": title,
+            "created": created_of(document),
+            "attempts": [document],
+            "compact": layout == "compact",
+        },
     )
 
 
@@ -37,29 +47,30 @@ def summary_html(summary: dict) -> str:
     )
 
 
-def render_attempt_pdf(document: dict) -> bytes:
+def _pdf(html: str) -> bytes:
     from include.render.pdf import html_to_pdf
 
-    return html_to_pdf(attempt_html(document), STYLESHEET, user_agent_stylesheet=USER_AGENT)
+    return html_to_pdf(html, STYLESHEET, user_agent_stylesheet=USER_AGENT, xhtml=True)
+
+
+def render_attempt_pdf(document: dict, layout: str = "table") -> bytes:
+    return _pdf(attempt_html(document, layout))
 
 
 def render_summary_pdf(summary: dict) -> bytes:
-    from include.render.pdf import html_to_pdf
-
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    return _pdf(summary_html(summary))
 
-    return html_to_pdf(summary_html(summary), STYLESHEET, user_agent_stylesheet=USER_AGENT)
 
-
-def render_attempt_chunk(documents: list[dict]) -> list[bytes]:
+def render_attempt_chunk(documents: list[dict], layout: str = "table") -> list[bytes]:
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per step
-    return [render_attempt_pdf(d) for d in documents]
+    return [render_attempt_pdf(d, layout) for d in documents]
 
 
-def render_many(documents: list[dict], processes: int) -> list[bytes]:
+def render_many(documents: list[dict], processes: int, layout: str = "table") -> list[bytes]:
     """Attempt PDFs in input order; a pool of `processes` spawned workers when it pays."""
     if processes <= 1 or len(documents) < MIN_POOL_BATCH:
-        return render_attempt_chunk(documents)
+        return render_attempt_chunk(documents, layout)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -69,7 +80,8 @@ def render_many(documents: list[dict], processes: int) -> list[bytes]:
     context = multiprocessing.get_context("spawn")
     try:
         with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            return [pdf for chunk in pool.map(render_attempt_chunk, chunks) for pdf in chunk]
+            render = partial(render_attempt_chunk, layout=layout)
+            return [pdf for chunk in pool.map(render, chunks) for pdf in chunk]
     except AssertionError as exc:  # a daemonic worker (e.g. Celery prefork) has no children
         logging.getLogger(__name__).warning("no process pool here (%s): rendering inline", exc)
-        return render_attempt_chunk(documents)
+        return render_attempt_chunk(documents, layout)

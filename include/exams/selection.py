@@ -51,8 +51,8 @@ def select_exam_quizzes(
         tests.append(quizzes["category_id"].astype(int).isin(allowed))
     if not tests:
         return quizzes.iloc[0:0]
-    mask = tests[0]
-    for extra in tests[1:]:
+    mask = tests[0].astype(bool)  # an empty day's mask is object-typed: pandas would read
+    for extra in tests[1:]:  # it as a list of column labels and drop every column
         mask = (mask | extra) if combine == "or" else (mask & extra)
     return quizzes[mask].sort_values(["course_shortname", "quiz_id"]).reset_index(drop=True)
 

@@ -35,8 +35,17 @@ class QualityReport:
         )
 
 
-def check_frame(frame, expectations: list, suite_name: str) -> QualityReport:
-    """Validate `frame` against GX expectation objects; never raises for failures."""
+MAX_NAMED = 30  # rows named per failed check; the rest are counted
+
+
+def check_frame(
+    frame, expectations: list, suite_name: str, name_column: str | None = None
+) -> QualityReport:
+    """Validate `frame` against GX expectation objects; never raises for failures.
+
+    With `name_column`, each failed check names its unexpected rows by that column
+    (e.g. the file path), so the summary says which rows failed, not only how many.
+    """
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -47,16 +56,29 @@ def check_frame(frame, expectations: list, suite_name: str) -> QualityReport:
     batch_definition = asset.add_batch_definition_whole_dataframe(f"{suite_name}_batch")
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
     suite = gx.ExpectationSuite(name=suite_name, expectations=expectations)
-    result = batch.validate(suite)
+    result_format = (
+        {"result_format": "COMPLETE", "unexpected_index_column_names": [name_column]}
+        if name_column
+        else "SUMMARY"
+    )
+    result = batch.validate(suite, result_format=result_format)
     report = QualityReport(suite=suite_name, rows=len(frame))
     for outcome in result.results:
         if outcome.success:
             continue
         config = outcome.expectation_config
         column = config.kwargs.get("column") or config.kwargs.get("column_list") or ""
-        unexpected = (outcome.result or {}).get("unexpected_count")
+        found = outcome.result or {}
+        unexpected = found.get("unexpected_count")
         detail = f" ({unexpected} unexpected)" if unexpected is not None else ""
-        report.failures.append(f"{config.type} {column}{detail}".strip())
+        label = config.description or f"{config.type} {column}".strip()  # description: ours
+        failure = f"{label}{detail}"
+        names = [row[name_column] for row in found.get("unexpected_index_list") or []]
+        if name_column and names:
+            more = len(names) - MAX_NAMED
+            failure += ": " + ", ".join(map(str, names[:MAX_NAMED]))
+            failure += f" and {more} more" if more > 0 else ""
+        report.failures.append(failure)
     return report
 
 

@@ -14,9 +14,7 @@ python -m include.sandbox serve      run the sandbox in the foreground
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -115,34 +113,12 @@ def up(env: dict) -> None:
         stack.reset_data(db)
         (environment.LOCAL_DIR / "seeded").write_text("ok\n")
     port = int(env.get("AIRFLOW_UI_PORT", "8080"))
-    if not stack.port_is_free(port):
-        raise SystemExit(f"port {port} on 127.0.0.1 is in use: free it or set AIRFLOW_UI_PORT")
-    stack.migrate_airflow_db(env)
-    standalone_env = {
-        **os.environ,
-        **env,
-        # standalone starts its components as `airflow …` subprocesses: the venv's first
-        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
-            Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
-        ),
-    }
-    log = open(environment.LOCAL_DIR / "standalone.log", "ab")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("airflow")), "standalone"],
-        env=standalone_env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    STANDALONE_PID.write_text(str(process.pid))
+    log_path = environment.LOCAL_DIR / "standalone.log"
+    standalone_env = stack.start_airflow_standalone(env, port, STANDALONE_PID, log_path)
     print(
         f"Airflow UI: http://127.0.0.1:{port} (log in as admin; the password is in "
         f"{standalone_env['AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE']}). "
-        f"Log: {environment.LOCAL_DIR / 'standalone.log'}. Stop: make down"
+        f"Log: {log_path}. Stop: make down"
     )
 
 

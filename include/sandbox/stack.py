@@ -162,6 +162,57 @@ def stop_process_group(pid_file: Path) -> None:
         pass
 
 
+def start_airflow_standalone(
+    env: dict[str, str], port: int, pid_file: Path, log_path: Path, extra: dict | None = None
+) -> dict[str, str]:
+    """`airflow standalone` (LocalExecutor, SQLite) in its own process group on 127.0.0.1:port,
+    so `stop_process_group(pid_file)` stops all its children; returns its environment."""
+    if not port_is_free(port):
+        raise LocalStackError(f"port {port} on 127.0.0.1 is in use: free it or set AIRFLOW_UI_PORT")
+    migrate_airflow_db(env)
+    standalone_env = {
+        **os.environ,
+        **env,
+        # standalone starts its components as `airflow …` subprocesses: the venv's first
+        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
+        # where task processes reach the API server (its default assumes port 8080)
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
+            Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+        ),
+        **(extra or {}),
+    }
+    log = open(log_path, "ab")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("airflow")), "standalone"],
+        env=standalone_env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    pid_file.write_text(str(process.pid))
+    return standalone_env
+
+
+def wait_for_airflow_api(port: int, timeout: float = 180) -> None:
+    """Until Airflow's API server answers (task processes report to it: a task started
+    before it is up fails with "connection refused")."""
+    deadline = time.monotonic() + timeout
+    url = f"http://127.0.0.1:{port}/api/v2/monitor/health"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise LocalStackError(f"Airflow's API server on port {port} did not answer in {timeout} s")
+
+
 def migrate_airflow_db(env: dict[str, str]) -> None:
     """`airflow db migrate` on the SQLite metadata DB, once per Airflow version."""
     import airflow

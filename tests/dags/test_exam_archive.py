@@ -263,9 +263,11 @@ def test_gate_fails_on_a_corrupted_or_missing_file_naming_it(archived):
         missing.unlink()
         with pytest.raises(DataQualityError) as failure:
             archive_steps.check_archive(settings, run, quizzes)
-        message = str(failure.value)
-        assert f"{victims[0]}: does not open as a PDF" in message
-        assert f"{victims[1]}: missing" in message
+        message, prefix = str(failure.value), f"exams/{DEMO_DATE:%Y/%m/%d}"
+        assert f"does not open as a PDF (1 unexpected): {prefix}/{victims[0]}" in message
+        assert f"missing (a finished attempt has no PDF) (1 unexpected): {prefix}/{victims[1]}" in (
+            message
+        )
     finally:
         corrupted.write_bytes(original)
         missing.write_bytes(kept)

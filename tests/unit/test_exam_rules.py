@@ -67,6 +67,13 @@ def test_exam_selection_by_name_pattern_and_or_categories():
     assert selection.select_exam_quizzes(_quizzes(), _CATEGORIES, "", [], "or").empty
 
 
+def test_a_day_without_attempts_selects_no_quiz_and_keeps_the_columns():
+    empty = _quizzes().iloc[0:0]
+    for categories in ([], [13]):
+        chosen = selection.select_exam_quizzes(empty, _CATEGORIES, PATTERN, categories, "or")
+        assert chosen.empty and list(chosen.columns) == list(empty.columns)
+
+
 def test_only_finished_non_preview_attempts_of_the_day_count():
     start, end = selection.day_window(date(2026, 11, 23), MSK)
     rows = [
@@ -167,14 +174,23 @@ def test_archive_paths():
     }
 
 
+def _gate(expected, found, manifest, facts) -> list[str]:
+    from include.quality import check_frame
+
+    frame = gate.files_frame(expected, found, manifest, facts)
+    return check_frame(frame, gate.file_expectations(), "files", name_column="path").failures
+
+
 def test_gate_names_each_bad_file():
     good = {"sha256": "a", "bytes": 1, "pages": 1, "text": "иванов иван протокол", "error": ""}
     facts = {
         "d/ok.pdf": good,
-        "d/bad.pdf": {**good, "pages": 0, "text": "", "error": "PdfReadError: EOF marker"},
+        "d/bad.pdf": {**good, "pages": 0, "text": "", "error": "PdfiumError: Failed to load"},
         "d/other.pdf": {**good, "text": "петров пётр"},
         "d/hash.pdf": {**good, "sha256": "b"},
         "d/extra.pdf": good,
+        "d/q/summary.pdf": good,
+        "d/blank.pdf": {**good, "pages": 0},
     }
     expected = {
         "d/ok.pdf": "Иванов Иван",
@@ -182,21 +198,69 @@ def test_gate_names_each_bad_file():
         "d/other.pdf": "Иванов Иван",
         "d/hash.pdf": "Иванов Иван",
         "d/missing.pdf": "Сидоров Сидор",
+        "d/blank.pdf": "Иванов Иван",
     }
-    found = {"d/ok.pdf", "d/bad.pdf", "d/other.pdf", "d/hash.pdf", "d/extra.pdf"}
-    manifest = {p: "a" for p in expected} | {"d/extra.pdf": "a"}
-    failures = gate.gate_failures(expected, found, manifest, facts)
-    assert failures == [
-        "d/missing.pdf: missing (a finished attempt has no PDF)",
-        "d/extra.pdf: unexpected PDF (no finished attempt of this date)",
-        "d/bad.pdf: does not open as a PDF (PdfReadError: EOF marker)",
-        "d/hash.pdf: SHA-256 differs from the manifest",
-        "d/other.pdf: the student's name 'Иванов Иван' is not in the PDF text",
-    ]
-    assert (
-        gate.gate_failures({"d/ok.pdf": "Иванов Иван"}, {"d/ok.pdf"}, {"d/ok.pdf": "a"}, facts)
-        == []
+    found = set(facts)
+    manifest = {p: "a" for p in expected} | {"d/extra.pdf": "a", "d/gone.pdf": "a"}
+    failures = _gate(expected, found, manifest, facts)
+    assert sorted(failures) == sorted(
+        [
+            "missing (a finished attempt has no PDF) (1 unexpected): d/missing.pdf",
+            "unexpected PDF (no finished attempt of this date) (1 unexpected): d/extra.pdf",
+            "not in the manifest (1 unexpected): d/q/summary.pdf",
+            "listed in the manifest but missing (1 unexpected): d/gone.pdf",
+            "does not open as a PDF (1 unexpected): d/bad.pdf",
+            "has no pages (1 unexpected): d/blank.pdf",
+            "SHA-256 differs from the manifest (1 unexpected): d/hash.pdf",
+            "the student's name is not in the PDF text (1 unexpected): d/other.pdf",
+        ]
     )
+    assert _gate({"d/ok.pdf": "Иванов Иван"}, {"d/ok.pdf"}, {"d/ok.pdf": "a"}, facts) == []
+
+
+def test_gate_reads_real_pdf_bytes():
+    from include.exams.rendering import render_attempt_pdf
+
+    document = {
+        "archive_date": "2026-11-23",
+        "timezone": "Europe/Moscow",
+        "institution": "Университет",
+        "category": "Факультет / Кафедра",
+        "course_fullname": "Курс",
+        "course_shortname": "C-1",
+        "quiz_name": "Экзамен\x0b по истории",  # a control character XML forbids
+        "quiz_id": 1,
+        "attempt_id": 7,
+        "attempt": 1,
+        "student_name": "Иванова Мария",
+        "student_idnumber": "S1",
+        "user_id": 5,
+        "group": "И-1",
+        "started": "23.11.2026 09:00:00",
+        "finished": "23.11.2026 10:00:00",
+        "time_taken": "1 ч 00 мин 00 с",
+        "grade_text": "50,00 из 100,00",
+        "grading_finished": True,
+        "pending_count": 0,
+        "questions": [
+            {
+                "slot": 1,
+                "question": "Год <начала> & конца?",
+                "response": "1914",
+                "right_answer": "1914",
+                "mark_text": "1,00 / 1,00",
+                "state_text": "Верно",
+                "pending": False,
+            }
+        ],
+    }
+    for attempt_layout in ("table", "compact"):
+        facts = gate.inspect_pdf(render_attempt_pdf(document, attempt_layout))
+        assert facts["error"] == "" and facts["pages"] == 1
+        assert "иванова мария" in facts["text"] and "год <начала> & конца?" in facts["text"]
+        assert "экзамен по истории" in facts["text"]
+    broken = gate.inspect_pdf(b"%PDF-1.7 not really")
+    assert broken["error"] and broken["pages"] == 0
 
 
 def test_a_bad_setting_names_the_field():
