@@ -161,8 +161,9 @@ def end_to_end(layout: str, day: str, finished: int, quizzes: int) -> None:
         f"{rendered / render_seconds:.1f} attempts/s while rendering"
     )
     print(
-        f"    peak RSS per task: task process {max(t['task_peak_rss_mb'] for t in tasks):.0f} MB, "
-        f"each render worker {max(t['worker_peak_rss_mb'] for t in tasks):.0f} MB"
+        f"    peak RSS: {max(t['task_peak_rss_mb'] for t in tasks):.0f} MB in the task process "
+        "(with dag.test() every task of every run so far shares this process: an upper "
+        f"bound), {max(t['worker_peak_rss_mb'] for t in tasks):.0f} MB per render worker"
     )
     cpu = sum(t["cpu_seconds"] for t in tasks)
     cores = os.cpu_count() or 1

@@ -30,7 +30,10 @@ Variable `exam_archive` (`ExamArchiveSettings`, JSON): `timezone` (IANA, default
 `name_pattern` (case-insensitive regex, default `экзамен|зач[её]т|exam`; `''` = names not
 used), `category_ids` (category ids, subcategories included), `combine` (`or` / `and`),
 `institution` (printed on every PDF), `render_processes` (PDF workers per mapped task;
-0 = one per CPU). A bad value fails the run at once naming the field.
+0 = one per CPU), `attempt_layout` (`table`, the default: one six-column table row per
+question; `compact`: one numbered line per question with the same six fields, about
+2.5x faster to render, for session days that must finish within the night on few
+cores). A bad value fails the run at once naming the field.
 
 ## Params
 - `date` (date picker): archive this date instead of the previous day.
@@ -50,8 +53,9 @@ awaiting grading, in-progress / overdue / abandoned and preview attempts.
 ## Data quality
 `check_archive_files` blocks the run unless there is exactly one PDF per finished
 attempt (recomputed from Moodle), no more, no less; every PDF opens, has at least one
-page and contains the student's name; every manifest hash matches its file. Each
-failure names the file.
+page and contains the student's name; every manifest hash matches its file. The files
+are read back with PDFium; the rules are a Great Expectations suite over one row per
+file, and each failed check names its files.
 
 ## Re-run and backfill
 Idempotent: a re-run for a date rewrites the same paths; unchanged attempts give
@@ -61,6 +65,7 @@ PDFs of the date that are no longer archived are removed. A range of dates is an
 ordinary backfill, one run (one date) per schedule point:
 `airflow backfill create --dag-id exam_archive --from-date 2026-11-02 --to-date 2026-11-08`
 (the run at 03:00 on the 2nd archives the 1st, and so on; see docs/exam_archive.md).
+A date without exam attempts (a Sunday) succeeds with an empty manifest.
 """
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ def _cpu_seconds() -> float:
 
 def archive_quiz(item: dict, settings: ExamArchiveSettings, run: dict) -> dict:
     """Render one quiz's attempt PDFs and summary sheet into the store; manifest rows back."""
-    from include.exams.rendering import render_many, render_summary_pdf
+    from include.exams.rendering import render_quiz
     from include.storage import sha256_bytes, store_path, write_bytes_if_changed
 
     started, cpu_started = time.monotonic(), _cpu_seconds()
@@ -139,16 +139,21 @@ def archive_quiz(item: dict, settings: ExamArchiveSettings, run: dict) -> dict:
         run["date"], quiz["course_shortname"], quiz["quiz_id"], quiz["quiz_name"]
     )
     names = layout.attempt_file_names(documents)
-    pdfs = render_many(documents, _processes(settings), settings.attempt_layout)
+    pdfs, summary_pdf = render_quiz(
+        documents, summary, _processes(settings), settings.attempt_layout
+    )
     rows, written = [], 0
     for document, pdf in zip(documents, pdfs, strict=True):
         relative = f"{folder}/{names[document['attempt_id']]}"
         written += write_bytes_if_changed(store_path(relative), pdf)
         rows.append(layout.manifest_row(relative, "attempt", sha256_bytes(pdf), len(pdf), document))
-    pdf = render_summary_pdf(summary)
     relative = f"{folder}/{layout.SUMMARY_NAME}"
-    written += write_bytes_if_changed(store_path(relative), pdf)
-    rows.append(layout.manifest_row(relative, "summary", sha256_bytes(pdf), len(pdf), summary))
+    written += write_bytes_if_changed(store_path(relative), summary_pdf)
+    rows.append(
+        layout.manifest_row(
+            relative, "summary", sha256_bytes(summary_pdf), len(summary_pdf), summary
+        )
+    )
     seconds = time.monotonic() - started
     result = {
         "quiz_id": int(quiz["quiz_id"]),
@@ -286,11 +291,11 @@ def _inspect_many(blobs: list[bytes], processes: int) -> list[dict]:
 
     size = max(1, len(blobs) // (processes * 4))
     chunks = [blobs[i : i + size] for i in range(0, len(blobs), size)]
-    context = multiprocessing.get_context("spawn")  # see rendering.render_many
+    context = multiprocessing.get_context("spawn")  # see rendering.render_quiz
     try:
         with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
             return [fact for chunk in pool.map(_inspect_bytes, chunks) for fact in chunk]
-    except AssertionError:  # a daemonic worker has no children: see rendering.render_many
+    except AssertionError:  # a daemonic worker has no children: see rendering.render_quiz
         return _inspect_bytes(blobs)
 
 

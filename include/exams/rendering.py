@@ -67,10 +67,14 @@ def render_attempt_chunk(documents: list[dict], layout: str = "table") -> list[b
     return [render_attempt_pdf(d, layout) for d in documents]
 
 
-def render_many(documents: list[dict], processes: int, layout: str = "table") -> list[bytes]:
-    """Attempt PDFs in input order; a pool of `processes` spawned workers when it pays."""
+def render_quiz(
+    documents: list[dict], summary: dict, processes: int, layout: str = "table"
+) -> tuple[list[bytes], bytes]:
+    """A quiz's attempt PDFs (in input order) and its summary sheet; a pool of `processes`
+    spawned workers when it pays, the summary (the longest single job) submitted first so
+    it renders alongside the attempts instead of after them."""
     if processes <= 1 or len(documents) < MIN_POOL_BATCH:
-        return render_attempt_chunk(documents, layout)
+        return render_attempt_chunk(documents, layout), render_summary_pdf(summary)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -80,8 +84,10 @@ def render_many(documents: list[dict], processes: int, layout: str = "table") ->
     context = multiprocessing.get_context("spawn")
     try:
         with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            summary_pdf = pool.submit(render_summary_pdf, summary)
             render = partial(render_attempt_chunk, layout=layout)
-            return [pdf for chunk in pool.map(render, chunks) for pdf in chunk]
+            attempts = [pdf for chunk in pool.map(render, chunks) for pdf in chunk]
+            return attempts, summary_pdf.result()
     except AssertionError as exc:  # a daemonic worker (e.g. Celery prefork) has no children
         logging.getLogger(__name__).warning("no process pool here (%s): rendering inline", exc)
-        return render_attempt_chunk(documents, layout)
+        return render_attempt_chunk(documents, layout), render_summary_pdf(summary)

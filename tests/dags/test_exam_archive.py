@@ -321,6 +321,33 @@ def test_rerun_is_byte_identical_and_picks_up_final_grades(archived):
     assert changed == {pending["path"], pending["path"].rsplit("/", 1)[0] + "/summary.pdf"}
 
 
+def test_compact_layout_keeps_every_field_of_a_question_row(archived):
+    day_before = DEMO_DATE - timedelta(days=1)
+    result = run_dag(
+        DAG_ID,
+        conf={"date": day_before.isoformat(), "name_pattern": None, "category_ids": None},
+        settings={"attempt_layout": "compact"},
+    )
+    assert result.state == "success", result.task_states
+    row = next(r for r in _manifest(archived["store"], day_before).values() if r["attempt_id"])
+    text = _text(_folder(archived["store"], day_before) / row["path"])
+    questions = _moodle_rows(
+        "SELECT qat.slot, qat.questionsummary, qat.rightanswer FROM mdl_quiz_attempts qa"
+        " JOIN mdl_question_attempts qat ON qat.questionusageid = qa.uniqueid"
+        " WHERE qa.id = %s ORDER BY qat.slot",
+        (row["attempt_id"],),
+    )
+    positions = []
+    for slot, summary, right in questions:  # number, question, right answer, in slot order
+        position = text.find(f"{slot}. {' '.join(summary.split())}")
+        assert position >= 0, (slot, summary)
+        assert f"правильный ответ: {right or '—'}" in text
+        positions.append(position)
+    assert positions == sorted(positions)
+    assert "ответ студента:" in text and re.search(r"балл: \d,\d\d / \d,\d\d", text)
+    assert "Протокол экзамена" in text and "Затраченное время" in text
+
+
 def test_scheduled_runs_archive_the_previous_local_day_once_each(archived):
     """What `airflow backfill create` does: one run per schedule point, each for its date."""
     store = archived["store"]
