@@ -86,6 +86,27 @@ def profile_one_attempt(document: dict, repeat: int = 8) -> dict:
     return {layout: stages(layout) for layout in rendering.LAYOUTS}
 
 
+def _render_and_measure(documents: list[dict], layout: str) -> float:
+    """In a render worker: render the attempts, return this process's own peak RSS (MB)."""
+    import resource
+
+    from include.exams.rendering import render_attempt_chunk
+
+    render_attempt_chunk(documents, layout)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_peak_rss(documents: list[dict], layout: str) -> float:
+    """Peak RSS of one spawned render worker, measured inside it (RUSAGE_CHILDREN would
+    count the parent's image at fork time, before the worker's exec)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(_render_and_measure, documents, layout).result()
+
+
 def chromium_binary() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
@@ -163,7 +184,7 @@ def end_to_end(layout: str, day: str, finished: int, quizzes: int) -> None:
     print(
         f"    peak RSS: {max(t['task_peak_rss_mb'] for t in tasks):.0f} MB in the task process "
         "(with dag.test() every task of every run so far shares this process: an upper "
-        f"bound), {max(t['worker_peak_rss_mb'] for t in tasks):.0f} MB per render worker"
+        "bound)"
     )
     cpu = sum(t["cpu_seconds"] for t in tasks)
     cores = os.cpu_count() or 1
@@ -246,6 +267,13 @@ def main() -> None:
         print(
             f"    {label:10s}: {template:.3f} / {layout:.3f} / {write:.3f} = "
             f"{template + layout + write:.3f} s; {pages} page(s)"
+        )
+
+    for layout in args.layouts.split(","):
+        sample = documents[:100]
+        print(
+            f"    [{layout}] one render worker after {len(sample)} attempts: peak RSS "
+            f"{worker_peak_rss(sample, layout):.0f} MB (measured inside the worker)"
         )
 
     # (2) the DAG end to end, once per layout
