@@ -23,8 +23,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _printable(value):
-    """Every `{{ value }}` of a template: text without XML-forbidden control characters."""
-    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+    """Every `{{ value }}` of a template: text without XML-forbidden control characters
+    (a `Markup` value stays `Markup`, so it is not escaped twice)."""
+    if not isinstance(value, str) or not _NOT_XML.search(value):
+        return value
+    return type(value)(_NOT_XML.sub("", value))
 
 
 @cache
