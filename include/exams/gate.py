@@ -3,7 +3,7 @@
 Rules (specs/exam-archive.md): exactly one attempt PDF per finished attempt, no more, no
 less; every PDF opens, has at least one page and contains the student's name (on its
 first page); every manifest hash matches its file. `files_frame` states the facts, one
-row per file; `FILE_EXPECTATIONS` is the Great Expectations suite over them, each
+row per file; `file_expectations()` is the Great Expectations suite over them, each
 failed check naming its files.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+
+from include.exams.layout import SUMMARY_NAME
 
 _SPACE = re.compile(r"\s+")
 SUMMARY_KIND, ATTEMPT_KIND = "summary", "attempt"
@@ -58,7 +60,7 @@ def files_frame(
         rows.append(
             {
                 "path": path,
-                "kind": SUMMARY_KIND if path.endswith("/summary.pdf") else ATTEMPT_KIND,
+                "kind": SUMMARY_KIND if path.endswith("/" + SUMMARY_NAME) else ATTEMPT_KIND,
                 "expected": path in expected,
                 "found": path in found,
                 "listed": path in manifest,
