@@ -41,7 +41,7 @@ def select_courses(settings: CourseArchiveSettings, end_before: date) -> dict:
             datetime(end_before.year, end_before.month, end_before.day, tzinfo=UTC).timestamp()
         )
         candidates = moodle.read_frame("course_archive_candidates", {"end_before": cutoff})
-        rows = state.read_frame(state.query("course_backup_rows"))
+        rows = _backup_rows(state)
     finally:
         moodle.close()
         state.close()
@@ -90,9 +90,14 @@ def check_plan(plan: list[dict]) -> str:
     return require(report).summary()
 
 
+def _backup_rows(state, course_id: int | None = None, academic_year: str | None = None):
+    """Backup rows: all of them, or the one of a course and academic year (read in SQL)."""
+    params = {"course_id": course_id, "academic_year": academic_year}
+    return state.read_frame(state.query("course_backup_rows"), params)
+
+
 def _row(state, course_id: int, academic_year: str):
-    rows = state.read_frame(state.query("course_backup_rows"))
-    match = rows[(rows.course_id == course_id) & (rows.academic_year == academic_year)]
+    match = _backup_rows(state, course_id, academic_year)
     return None if match.empty else match.iloc[0]
 
 
@@ -179,7 +184,7 @@ def backup_course(item: dict, settings: CourseArchiveSettings, run_id: str) -> d
 
 
 def _stored_rows(state):
-    rows = state.read_frame(state.query("course_backup_rows"))
+    rows = _backup_rows(state)
     return rows[rows.status.isin(LIVE)]
 
 
@@ -402,7 +407,7 @@ def report(context, selection, verification, moved, pruned) -> dict:
     if not dry_run and plan:
         state = pipelines_db()
         try:
-            rows = state.read_frame(state.query("course_backup_rows"))
+            rows = _backup_rows(state)
         finally:
             state.close()
         done = {int(r.course_id) for r in rows.itertuples() if r.status == "moved"}

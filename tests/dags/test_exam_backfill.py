@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from include.sandbox.demo_data.exams import DEMO_DATE
 from tests.dags.test_exam_archive import MOSCOW, _finished_attempts, _manifest, _pdfs
@@ -25,6 +26,12 @@ ARCHIVED_DATES = [date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)]
 WAIT_SECONDS = 900
 
 
+class SqliteBusy(RuntimeError):
+    """The CLI met "database is locked": SQLite has one writer, and the running scheduler
+    may hold it longer than the CLI's 5 s wait (what a user of SQLite re-runs too)."""
+
+
+@retry(retry=retry_if_exception_type(SqliteBusy), stop=stop_after_attempt(4), wait=wait_fixed(2))
 def _airflow(env: dict, *args: str) -> str:
     done = subprocess.run(
         [str(Path(sys.executable).with_name("airflow")), *args],
@@ -34,6 +41,8 @@ def _airflow(env: dict, *args: str) -> str:
         timeout=300,
         stdin=subprocess.DEVNULL,
     )
+    if done.returncode and "database is locked" in done.stderr:
+        raise SqliteBusy(done.stderr[-300:])
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 

@@ -1,4 +1,5 @@
--- Backup rows of the given courses (any status).
+-- Backup rows (any status): every row, or one course's row of one academic year when
+-- both parameters are given (NULL, NULL = all).
 SELECT
     course_id,
     academic_year,
@@ -14,4 +15,7 @@ SELECT
     verified_at,
     moved_at
 FROM course_backup
+WHERE
+    (%(course_id)s IS NULL OR course_id = %(course_id)s)
+    AND (%(academic_year)s IS NULL OR academic_year = %(academic_year)s)
 ORDER BY course_id, academic_year
