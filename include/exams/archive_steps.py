@@ -226,10 +226,6 @@ def record_manifest(results: list[dict], run: dict) -> dict:
     }
 
 
-def _inspect_bytes(blobs: list[bytes]) -> list[dict]:
-    return [gate.inspect_pdf(b) for b in blobs]
-
-
 def check_archive(settings: ExamArchiveSettings, run: dict, quizzes: list[dict]) -> dict:
     """The quality gate: expected attempt PDFs (recomputed from Moodle), the files found in
     the store and the manifest must agree; every file opens, has pages, names the student."""
@@ -284,19 +280,17 @@ def check_archive(settings: ExamArchiveSettings, run: dict, quizzes: list[dict])
 
 
 def _inspect_many(blobs: list[bytes], processes: int) -> list[dict]:
+    """Every file read back, in order; in the isolated pool when there are enough."""
     if processes <= 1 or len(blobs) < 40:
-        return _inspect_bytes(blobs)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+        return gate.inspect_pdfs(blobs)
+    from include.render.worker_pool import isolated_process_pool
 
     size = max(1, len(blobs) // (processes * 4))
     chunks = [blobs[i : i + size] for i in range(0, len(blobs), size)]
-    context = multiprocessing.get_context("spawn")  # see rendering.render_quiz
-    try:
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            return [fact for chunk in pool.map(_inspect_bytes, chunks) for fact in chunk]
-    except AssertionError:  # a daemonic worker has no children: see rendering.render_quiz
-        return _inspect_bytes(blobs)
+    with isolated_process_pool(processes) as pool:
+        if pool is None:
+            return gate.inspect_pdfs(blobs)
+        return [fact for chunk in pool.map(gate.inspect_pdfs, chunks) for fact in chunk]
 
 
 def report(context, run, selection_result, quiz_results, manifest, gate_result) -> dict:

@@ -44,6 +44,11 @@ def inspect_pdf(data: bytes) -> dict:
     return facts
 
 
+def inspect_pdfs(blobs: list[bytes]) -> list[dict]:
+    """`inspect_pdf` of each file, in order (one job of the gate's worker pool)."""
+    return [inspect_pdf(b) for b in blobs]
+
+
 def files_frame(
     expected: dict[str, str], found: set[str], manifest: dict[str, str], facts: dict[str, dict]
 ):

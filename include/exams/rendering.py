@@ -1,6 +1,6 @@
 """PDFs of exam attempts and summary sheets (WeasyPrint through include/render/pdf.py).
 
-Module-level functions so a process pool (spawned workers) can import and call them.
+Module-level functions so the render pool's workers can import and call them.
 """
 
 from __future__ import annotations
@@ -71,23 +71,18 @@ def render_quiz(
     documents: list[dict], summary: dict, processes: int, layout: str = "table"
 ) -> tuple[list[bytes], bytes]:
     """A quiz's attempt PDFs (in input order) and its summary sheet; a pool of `processes`
-    spawned workers when it pays, the summary (the longest single job) submitted first so
+    workers that never import Airflow (include/render/worker_pool.py) when it pays, the summary (the longest single job) submitted first so
     it renders alongside the attempts instead of after them."""
     if processes <= 1 or len(documents) < MIN_POOL_BATCH:
         return render_attempt_chunk(documents, layout), render_summary_pdf(summary)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from include.render.worker_pool import isolated_process_pool
 
     size = max(1, min(25, len(documents) // (processes * 4)))
     chunks = [documents[i : i + size] for i in range(0, len(documents), size)]
-    # spawn, not fork: the task process holds threads (Airflow's supervisor comms)
-    context = multiprocessing.get_context("spawn")
-    try:
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            summary_pdf = pool.submit(render_summary_pdf, summary)
-            render = partial(render_attempt_chunk, layout=layout)
-            attempts = [pdf for chunk in pool.map(render, chunks) for pdf in chunk]
-            return attempts, summary_pdf.result()
-    except AssertionError as exc:  # a daemonic worker (e.g. Celery prefork) has no children
-        logging.getLogger(__name__).warning("no process pool here (%s): rendering inline", exc)
-        return render_attempt_chunk(documents, layout), render_summary_pdf(summary)
+    with isolated_process_pool(processes) as pool:
+        if pool is None:
+            return render_attempt_chunk(documents, layout), render_summary_pdf(summary)
+        summary_pdf = pool.submit(render_summary_pdf, summary)
+        render = partial(render_attempt_chunk, layout=layout)
+        attempts = [pdf for chunk in pool.map(render, chunks) for pdf in chunk]
+        return attempts, summary_pdf.result()

@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import cache
+from pathlib import Path
 
-from include.sandbox.environment import PROJECT_ROOT
-
-TEMPLATES_DIR = PROJECT_ROOT / "include" / "render" / "templates"
-STATIC_DIR = PROJECT_ROOT / "include" / "render" / "static"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 # characters XML 1.0 forbids (Moodle text pasted from office documents can hold them)
