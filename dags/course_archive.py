@@ -69,6 +69,7 @@ def _end_before():
 
 @dag(
     dag_id=DAG_ID,
+    description="Back up finished courses to the archive store, then move and hide them",
     doc_md=__doc__,
     schedule="@monthly",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
@@ -95,7 +96,9 @@ def _end_before():
             minimum=1,
             description="Throttle: at most this many backups in this run (default: the setting)",
         ),
-        "dry_run": Param(False, type="boolean", description="List the plan; change nothing"),
+        "dry_run": Param(
+            False, type=["boolean", "null"], description="List the plan; change nothing"
+        ),
     },
 )
 def course_archive():

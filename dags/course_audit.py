@@ -44,9 +44,10 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args, run_moment
+from include.dag_defaults import choices_display, default_args, run_moment
 
 DAG_ID = "course_audit"
+DELIVERY_MODELS = ("web_support", "blended", "online")  # CourseAuditSettings.default_delivery_model
 
 
 def _settings():
@@ -62,6 +63,7 @@ def _audit_date() -> str:
 
 @dag(
     dag_id=DAG_ID,
+    description="Check each course against the regulation's minimum e-course composition",
     doc_md=__doc__,
     schedule="@weekly",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
@@ -79,7 +81,8 @@ def _audit_date() -> str:
         "default_delivery_model": Param(
             None,
             type=["null", "string"],
-            enum=[None, "web_support", "blended", "online"],
+            enum=[None, *DELIVERY_MODELS],
+            values_display=choices_display(DELIVERY_MODELS),
             description="Delivery model of courses without the custom field (default: the setting)",
         ),
     },

@@ -61,7 +61,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task, task_group
 
-from include.dag_defaults import default_args
+from include.dag_defaults import choices_display, default_args
+
+LEAVE_ACTIONS = ("suspend", "suspend_and_remove_from_cohort")  # EiosSyncSettings.on_leave
 
 
 def _setting(kind: str, description: str, **extra) -> Param:  # None = the Variable's value
@@ -80,14 +82,17 @@ PARAMS = {
     "on_leave": _setting(
         "string",
         "expelled / academic leave: keep or drop the cohort membership",
-        enum=[None, "suspend", "suspend_and_remove_from_cohort"],
+        enum=[None, *LEAVE_ACTIONS],
+        values_display=choices_display(LEAVE_ACTIONS),
     ),
     "ws_batch_size": _setting("integer", "items per web-service call"),
     "reject_share_max_pct": _setting("number", "max % of rejected rows per faculty"),
     "group_code_pattern": _setting("string", "regular expression for group_code"),
-    "dry_run": _setting("boolean", "plan and write the CSV only"),
+    "dry_run": _setting("boolean", "plan and write the CSV only (untouched: the setting)"),
     "confirm_mass_graduation": Param(
-        [], type="array", description="faculty ids whose held leaving actions to apply now"
+        [],
+        type=["array", "null"],  # nullable: not marked "required" in the trigger form
+        description="faculty ids whose held leaving actions to apply now",
     ),
     "rescan_from": _setting("string", "re-scan from this date (YYYY-MM-DD)", format="date"),
 }
@@ -95,6 +100,7 @@ PARAMS = {
 
 @dag(
     dag_id="eios_sync",
+    description="Make Moodle users and group cohorts match the EIOS rosters, with a guard",
     schedule="30 2 * * *",
     start_date=datetime(2026, 1, 1),
     catchup=False,

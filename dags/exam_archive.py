@@ -88,6 +88,7 @@ def _settings():
 
 @dag(
     dag_id=DAG_ID,
+    description="Archive one date's finished exam attempts as PDF/A, one file per attempt",
     doc_md=__doc__,
     schedule=CronTriggerTimetable("0 3 * * *", timezone=UNIVERSITY_TZ),
     start_date=pendulum.datetime(2026, 9, 1, tz=UNIVERSITY_TZ),

@@ -68,6 +68,7 @@ def _clock():
 
 @dag(
     dag_id=DAG_ID,
+    description="Publish Kontur.Talk meeting recordings into their Moodle courses",
     doc_md=__doc__,
     schedule="*/15 * * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
@@ -76,21 +77,28 @@ def _clock():
     default_args=default_args(),
     tags=["recordings", "kontur-talk", "moodle"],
     params={
-        "publish_now": Param(False, type="boolean", description="Publish now: skip the time gate"),
-        "dry_run": Param(False, type="boolean", description="Plan and report; write nothing"),
+        # ["boolean", "null"]: the trigger form marks every non-nullable type "required"
+        "publish_now": Param(
+            False, type=["boolean", "null"], description="Publish now: skip the time gate"
+        ),
+        "dry_run": Param(
+            False, type=["boolean", "null"], description="Plan and report; write nothing"
+        ),
         "clear_journal": Param(
             False,
-            type="boolean",
+            type=["boolean", "null"],
             description="Clear the publication journal (needs the confirmation)",
         ),
         "confirm_clear_journal": Param(
-            "", type="string", description="Type CLEAR to confirm clear_journal"
+            None, type=["null", "string"], description="Type CLEAR to confirm clear_journal"
         ),
         "build_archive": Param(
-            False, type="boolean", description="Rebuild every course's archive page"
+            False, type=["boolean", "null"], description="Rebuild every course's archive page"
         ),
         "clear_sections": Param(
-            False, type="boolean", description="Remove recording activities older than N days"
+            False,
+            type=["boolean", "null"],
+            description="Remove recording activities older than N days",
         ),
         "prefix_routes": Param(
             None, type=["null", "object"], description="Override the prefix routes for this run"

@@ -45,11 +45,14 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args
+from include.dag_defaults import choices_display, default_args
+
+BILLING_BASES = ("attendance", "enrolment")  # VoucherSettings.billing_basis
 
 
 @dag(
     dag_id="voucher_acts",
+    description="Form each provider's monthly act of services and register it in the registry",
     schedule="0 5 2 * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
@@ -73,7 +76,8 @@ from include.dag_defaults import default_args
         "billing_basis": Param(
             None,
             type=["null", "string"],
-            enum=[None, "attendance", "enrolment"],
+            enum=[None, *BILLING_BASES],
+            values_display=choices_display(BILLING_BASES),
             description="Override the billing_basis setting for this run",
         ),
     },

@@ -45,6 +45,7 @@ from include.dag_defaults import default_args
 
 @dag(
     dag_id="voucher_ingest",
+    description="Ingest the kindergartens' daily attendance registers from the LMS",
     schedule="0 3 * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,

@@ -39,6 +39,7 @@ from include.dag_defaults import default_args
 
 @dag(
     dag_id="voucher_payments",
+    description="Track the voucher acts' registry status and payment; flag overdue acts",
     schedule="0 6 * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,

@@ -28,6 +28,17 @@ DOC_HEADINGS = (
 )
 
 
+# How the trigger form labels an enum param's `None` (= "use the Variable's setting").
+UNSET_CHOICE_LABEL = "(the setting)"
+
+
+def choices_display(choices: tuple[str, ...], unset: str = UNSET_CHOICE_LABEL) -> dict[str, str]:
+    """`values_display` for an enum param `[None, *choices]`: the form shows `unset`
+    instead of "null". Every choice is listed because the form labels a value missing
+    from `values_display` with its "None" entry, or else the value itself."""
+    return {"null": unset, **{choice: choice for choice in choices}}
+
+
 def default_args(retries: int = 3) -> dict:
     """Defaults for tasks; tasks that call an external system keep the retries."""
     delay = float(os.environ.get("PIPELINES_RETRY_DELAY_SECONDS", "60"))
