@@ -35,6 +35,8 @@ Variable `course_archive` (`CourseArchiveSettings`): `root_category_id`,
 by SHA-256 against the manifest and opens it as a Moodle backup of that course.
 Nothing moves without a verified backup; a failed or corrupt backup leaves the
 course where it was, is named in the report, and fails the run.
+No input from another DAG (Moodle and its own `course_backup` table only), so
+no upstream-coverage gate.
 
 ## Re-run and backfill
 Idempotent and resumable: archived courses are skipped, a verified copy is not made

@@ -33,6 +33,7 @@ Russian); the run report; a summary per course in the task log.
 ## Data quality
 `check_structure` (a blocking gate): every staged activity has a module type, a
 unique id, a staged course and a section number.
+No input from another DAG (Moodle's database only), so no upstream-coverage gate.
 
 ## Re-run and backfill
 Read-only in Moodle; a re-run for the same date rewrites the same files with the

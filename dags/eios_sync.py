@@ -48,6 +48,8 @@ active Moodle students, or EIOS returns no student for a faculty with active one
 its leaving actions are held (CSV `held`, table `eios_held_action`); creates and
 updates still apply; other faculties are unaffected. `verify_nothing_held` then
 fails, naming the held and failed counts: the run ends visibly held.
+No input from another DAG (EIOS, Moodle and its own watermarks and held actions
+only), so no upstream-coverage gate.
 
 ## Re-run and backfill
 The plan is a diff of EIOS against Moodle's current state, so a re-run of any date

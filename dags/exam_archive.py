@@ -59,6 +59,7 @@ are read back with PDFium; the rules are a Great Expectations suite over one row
 file, and each failed check names its files.
 
 ## Re-run and backfill
+No input from another DAG (Moodle's database only), so no upstream-coverage gate.
 Idempotent: a re-run for a date rewrites the same paths; unchanged attempts give
 byte-identical PDFs (dates and the PDF identifier come from the data, never the clock)
 and identical manifest hashes; attempts graded since then get their final grade;

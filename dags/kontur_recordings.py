@@ -42,6 +42,8 @@ course module's `idnumber`); the run report.
 `check_recordings`: a row without key, with an unparseable or future `createdDate` or a
 `duration` (seconds, by assumption: the API does not say) ≤ 0 goes to `rejects.csv` with
 its reason; the accepted rows must pass a GX suite (key present and unique, duration > 0).
+No input from another DAG (Kontur.Talk, Moodle and its own tables only), so no
+upstream-coverage gate.
 
 ## Re-run and backfill
 Idempotent: recordings are upserted by key, the watermark only moves forward and only

@@ -1,12 +1,14 @@
 """Monthly acts of services rendered, per provider (voucher pipeline, step 2).
 
 ## Purpose
-For a month: applies the registry's risk rules (suspension, termination,
-death of a child), aggregates each provider's register in MariaDB, computes
-the act (proration by working days, estimate-funded kindergartens paid their
-estimate, amounts to the tiyn), holds acts whose provider is suspended or whose
-register is incomplete or empty, renders the act PDF (Russian) and the ESF
-draft, and registers ready acts in the voucher registry. See docs/vouchers.md.
+For a month: checks that `voucher_ingest` ingested the month's register for
+every provider-day it is due (else the run stops there), applies the
+registry's risk rules (suspension, termination, death of a child),
+aggregates each provider's register in MariaDB, computes the act (proration
+by working days, estimate-funded kindergartens paid their estimate, amounts
+to the tiyn), holds acts whose provider is suspended or whose register is
+incomplete or empty, renders the act PDF (Russian) and the ESF draft, and
+registers ready acts in the voucher registry. See docs/vouchers.md.
 
 ## Schedule
 Monthly, 05:00 UTC on the 2nd (after the last day's register is ingested);
@@ -28,6 +30,16 @@ Tables `voucher_act`, `voucher_act_line`, `voucher_month`,
 `<act>.json` (act data), `<act>.pdf`, `<act>.esf.json`.
 
 ## Data quality
+`check_register_ingested` (blocking, the input gate, before anything is formed):
+the month's register must have been ingested by `voucher_ingest` for every
+provider-day it is due (table `voucher_ingested_day`): each working day from
+the first start to the last end of a provider's contracts in the month, every
+working day for an estimate-funded provider, none from the day a terminated
+provider's termination took effect; only the regions formed are checked. A
+gap fails the run naming the missing provider-days (the first 10 providers,
+the rest counted) before any risk rule, act, hold or termination flag is
+written: run `voucher_ingest` for those days, then re-run. A day ingested with
+no mark at all counts as ingested: that is a real empty register, held below.
 `check_acts` (blocking): lines sum to the act total to the tiyn, no negative
 amount, payable days ≤ the month's working days, every contract of the month
 in exactly one act line. Holds: `held_incomplete_register` (with the count of
@@ -98,8 +110,14 @@ def voucher_acts():
 
         return pipeline.extract_registry()
 
+    @task(retries=0)
+    def check_register_ingested(settings: dict, registry: dict) -> dict:
+        from include.vouchers import pipeline
+
+        return pipeline.check_register_ingested(settings["period"], _model(settings))
+
     @task
-    def apply_risk_rules(settings: dict, registry: dict) -> dict:
+    def apply_risk_rules(settings: dict, registry: dict, ingested: dict) -> dict:
         from datetime import date
 
         from include.vouchers import pipeline
@@ -176,7 +194,8 @@ def voucher_acts():
     settings = check_settings()
     registry = extract_registry()
     settings >> registry
-    risk = apply_risk_rules(settings, registry)
+    ingested = check_register_ingested(settings, registry)
+    risk = apply_risk_rules(settings, registry, ingested)
     regions = list_regions(settings, risk)
     computed = compute_acts.partial(settings=settings).expand(region=regions)
     checked = check_acts(settings, computed)

@@ -21,13 +21,19 @@ in one run (a backfill of a range; each day is still replaced as a whole).
 
 ## Outputs
 Tables `voucher_mark`, `voucher_reject`, `voucher_contract` (+ registry copies)
-in `pipelines_db`; `vouchers/rejects/<day>.csv` in the store (IINs masked).
+and `voucher_ingested_day` (one row per provider-day ingested, even with no
+mark: what `voucher_acts` checks a month against) in `pipelines_db`;
+`vouchers/rejects/<day>.csv` in the store (IINs masked).
 
 ## Data quality
 Row rules (invalid IIN, unknown code, duplicate mark, not a working day, outside
 the contract, excused absence without document) send rows to rejects;
 `check_double_funding` flags a child present in two providers on one day in
 both. Rejects never vanish: the CSV and the table list each with its reason.
+Input from another DAG: only the provider status `voucher_acts` sets (a
+terminated provider is not ingested from the day its termination took
+effect; earlier days still are, for a backfill). A provider without such a
+status is ingested, the safe side, so there is no gate on it.
 
 ## Re-run and backfill
 A run replaces that day's marks and rejects per provider: re-running a day
@@ -86,9 +92,12 @@ def voucher_ingest():
 
     @task
     def plan_batches(settings: dict, registry: dict) -> list[list[str]]:
+        from datetime import date
+
         from include.vouchers import pipeline
 
-        return pipeline.plan_provider_batches(settings["provider_batch_size"])
+        first_day = date.fromisoformat(settings["days"][0])
+        return pipeline.plan_provider_batches(settings["provider_batch_size"], first_day)
 
     @task(max_active_tis_per_dagrun=4)
     def ingest_marks(batch: list[str], settings: dict) -> dict:

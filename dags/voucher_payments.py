@@ -21,6 +21,12 @@ JSON Variable `voucher_payments` (model `VoucherSettings`): `payment_due_days`
 overdue acts `vouchers/overdue/<day>.csv` in the store.
 
 ## Data quality
+`check_acts_formed` (blocking, the input gate, before any status is copied):
+every act the registry lists must have been formed by `voucher_acts` in the
+project DB (same act number, provider and month); otherwise the run fails
+naming the acts and their months (the first 10, the rest counted): run
+`voucher_acts` for those months (or restore the project DB) first. Without it
+a paid act unknown here would redeem nothing and be reported by no one.
 `list_overdue_acts` is the check: it lists (never hides) every overdue act; the
 run report carries their count.
 
@@ -67,7 +73,13 @@ def voucher_payments():
         return {"as_of": as_of, **settings.model_dump(mode="json")}
 
     @task
-    def track_acts(settings: dict) -> dict:
+    def check_acts_formed(settings: dict) -> dict:
+        from include.vouchers import pipeline
+
+        return pipeline.check_acts_formed()
+
+    @task
+    def track_acts(settings: dict, formed: dict) -> dict:
         from include.vouchers import pipeline
 
         return pipeline.track_acts()
@@ -97,7 +109,8 @@ def voucher_payments():
         )
 
     settings = check_settings()
-    tracked = track_acts(settings)
+    formed = check_acts_formed(settings)
+    tracked = track_acts(settings, formed)
     overdue = list_overdue_acts(settings, tracked)
     report_payments(settings, tracked, overdue)
 

@@ -17,6 +17,7 @@ import pandas as pd
 from include.config import VoucherSettings
 from include.dag_defaults import run_moment
 from include.vouchers import acts as acts_domain
+from include.vouchers import coverage
 from include.vouchers.amounts import tenge, tenge_ru, to_tiyn
 from include.vouchers.calendar import WorkingCalendar, month_bounds
 from include.vouchers.ids import iin_birth_date, mask_iin
@@ -169,12 +170,16 @@ def extract_registry() -> dict:
 # --- daily ingest ----------------------------------------------------------------------
 
 
-def plan_provider_batches(batch_size: int) -> list[list[str]]:
-    """Providers (not terminated) in batches: one mapped ingest task per batch."""
+def plan_provider_batches(batch_size: int, first_day: date | None = None) -> list[list[str]]:
+    """Providers in batches: one mapped ingest task per batch. A terminated provider is
+    left out, unless its termination took effect after `first_day` (a backfill of days it
+    still operated: voucher_acts expects those days' register)."""
     db = _pipelines()
     try:
         frame = db.read_frame(
-            "SELECT bin FROM voucher_provider WHERE status <> 'terminated' ORDER BY bin"
+            "SELECT bin FROM voucher_provider WHERE status <> 'terminated'"
+            " OR status_since > %(first_day)s ORDER BY bin",
+            {"first_day": first_day or date.max},
         )
     finally:
         db.close()
@@ -201,6 +206,7 @@ def ingest_provider_batch(bins: list[str], days: list[date], settings: VoucherSe
                 "SELECT kind, iin, flagged_on FROM voucher_risk_flag WHERE kind = 'death'"
             )
         )
+        terminated_on = _terminated_on(db)
         for bin_ in bins:
             contracts = pd.DataFrame(
                 lms.contracts(bin_), columns=[c for c in contract_columns if c != "bin"]
@@ -225,11 +231,24 @@ def ingest_provider_batch(bins: list[str], days: list[date], settings: VoucherSe
                     min(e, last_day) if e else last_day for e in effective.loc[ends, "end_date"]
                 ]
             for day in days:
+                if bin_ in terminated_on and day >= terminated_on[bin_]:
+                    continue  # no register after the termination took effect
                 counts.update(_ingest_provider_day(db, lms, bin_, day, effective, calendar))
             counts["providers"] += 1
     finally:
         db.close()
     return dict(counts)
+
+
+def _terminated_on(db) -> dict[str, date]:
+    """Terminated provider -> the day its termination took effect (date.min if unknown)."""
+    frame = db.read_frame(
+        "SELECT bin, status_since FROM voucher_provider WHERE status = 'terminated'"
+    )
+    return {
+        row.bin: date.min if pd.isna(row.status_since) else pd.Timestamp(row.status_since).date()
+        for row in frame.itertuples(index=False)
+    }
 
 
 def _ingest_provider_day(db, lms, bin_: str, day: date, contracts, calendar) -> Counter:
@@ -239,11 +258,13 @@ def _ingest_provider_day(db, lms, bin_: str, day: date, contracts, calendar) -> 
     accepted, rejects = split_register(marks, contracts, calendar)
     for attempt in _deadlock_safe():
         with attempt:
-            _replace_provider_day(db, bin_, day, accepted, rejects)
+            _replace_provider_day(db, bin_, day, accepted, rejects, len(items))
     return Counter(marks=len(items), accepted=len(accepted), rejected=len(rejects))
 
 
-def _replace_provider_day(db, bin_: str, day: date, accepted, rejects) -> None:
+def _replace_provider_day(db, bin_: str, day: date, accepted, rejects, marks: int) -> None:
+    """The day's marks and rejects, and the record that the day was ingested (even with
+    no mark at all: a real empty register), in one transaction."""
     with db.transaction() as cursor:
         cursor.execute("DELETE FROM voucher_mark WHERE mark_date = %s AND bin = %s", (day, bin_))
         cursor.execute("DELETE FROM voucher_reject WHERE mark_date = %s AND bin = %s", (day, bin_))
@@ -259,6 +280,16 @@ def _replace_provider_day(db, bin_: str, day: date, accepted, rejects) -> None:
                 " VALUES (%s, %s, %s, %s, %s, %s)",
                 _rows(rejects, ["bin", "mark_date", "iin", "code", "document", "reason"]),
             )
+        cursor.execute(
+            db.query("voucher_record_ingested_day"),
+            {
+                "bin": bin_,
+                "register_date": day,
+                "marks": marks,
+                "accepted": len(accepted),
+                "rejected": len(rejects),
+            },
+        )
 
 
 def check_double_funding(days: list[date]) -> dict:
@@ -318,6 +349,44 @@ def check_double_funding(days: list[date]) -> dict:
 
 
 # --- monthly acts ----------------------------------------------------------------------
+
+
+def check_register_ingested(period: str, settings: VoucherSettings) -> dict:
+    """The acts' input gate (blocking): every provider-day of the month whose register is
+    due (see `coverage.due_register_days`) in the regions formed was ingested by
+    voucher_ingest. A day ingested with no mark counts (a real empty register)."""
+    from include.quality import DataQualityError
+
+    first, last = month_bounds(period)
+    working = calendar_for(period, settings).working_days(first, last)
+    db = _pipelines()
+    try:
+        providers = db.read_frame(
+            db.query("voucher_register_due"), {"first_day": first, "last_day": last}
+        )
+        ingested = db.read_frame(
+            db.query("voucher_ingested_days"), {"first_day": first, "last_day": last}
+        )
+    finally:
+        db.close()
+    if settings.region_codes:
+        providers = providers[providers["region_code"].isin(settings.region_codes)]
+    due = coverage.due_register_days(working, providers)
+    missing = coverage.missing_register_days(due, ingested)
+    if not missing.empty:
+        raise DataQualityError(
+            f"voucher_acts {period}: "
+            + coverage.describe_missing_register(missing, working, period)
+        )
+    log.info(
+        "register of %s: %d due provider-day(s) of %d provider(s), all ingested",
+        period, len(due), due["bin"].nunique(),
+    )  # fmt: skip
+    return {
+        "providers": int(due["bin"].nunique()),
+        "due_provider_days": len(due),
+        "missing_provider_days": 0,
+    }
 
 
 def apply_risk_rules(period: str, as_of: date, settings: VoucherSettings) -> dict:
@@ -671,6 +740,26 @@ def publish_acts(period: str) -> dict:
 
 
 # --- daily act tracking ----------------------------------------------------------------
+
+
+def check_acts_formed() -> dict:
+    """The payments' input gate (blocking): every act the registry lists was formed by
+    voucher_acts in the project DB (same number, provider and month); otherwise its status
+    and payment would be dropped without a word."""
+    from include.connectors.voucher_registry import VoucherRegistryHook
+    from include.quality import DataQualityError
+
+    items = VoucherRegistryHook().acts()
+    registry_acts = pd.DataFrame(items, columns=["act_number", "bin", "period"])
+    db = _pipelines()
+    try:
+        formed = db.read_frame(db.query("voucher_formed_acts"))
+    finally:
+        db.close()
+    missing = coverage.acts_not_formed(registry_acts, formed)
+    if not missing.empty:
+        raise DataQualityError("voucher_payments: " + coverage.describe_acts_not_formed(missing))
+    return {"acts_in_registry": len(registry_acts), "acts_not_formed": 0}
 
 
 def track_acts() -> dict:

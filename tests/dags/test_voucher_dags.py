@@ -407,6 +407,135 @@ def test_tracking_lists_overdue_acts_and_a_paid_act_redeems_its_vouchers(world):
     assert "1 overdue" in report[0][0]
 
 
+# --- 3b. input gates: no act from a register never ingested, no tracking of unformed acts --
+
+FEB = "2026-02"
+FEB_DAYS = CAL.working_days(date(2026, 2, 1), date(2026, 2, 28))
+
+
+def month_outputs(period: str) -> tuple:
+    """Everything voucher_acts forms for a month: acts, voucher-months, emitent events."""
+    return (
+        pipelines("SELECT act_number, status FROM voucher_act WHERE period = %s", (period,)),
+        pipelines("SELECT voucher_id, status FROM voucher_month WHERE period = %s", (period,)),
+        pipelines("SELECT bin, kind FROM voucher_provider_event WHERE period = %s", (period,)),
+    )
+
+
+def register_gate_message(period: str) -> str:
+    from include.config import VoucherSettings
+    from include.quality import DataQualityError
+    from include.vouchers import pipeline
+
+    with pytest.raises(DataQualityError) as failed:
+        pipeline.check_register_ingested(period, VoucherSettings(region_codes=[REGION]))
+    return str(failed.value)
+
+
+def test_acts_of_a_month_never_ingested_stop_at_the_gate(world):
+    statuses = pipelines("SELECT bin, status, status_reason FROM voucher_provider ORDER BY bin")
+    result = acts_run(period=FEB, as_of="2026-03-02")
+    assert result.state == "failed"
+    assert result.state_of("check_register_ingested") == "failed"
+    assert result.state_of("apply_risk_rules") == "upstream_failed"
+    assert result.state_of("compute_acts") != "success"
+    # no act, no hold, no termination flag, no voucher-month, no status change
+    assert month_outputs(FEB) == ((), (), ())
+    assert pipelines("SELECT bin, status, status_reason FROM voucher_provider ORDER BY bin") == (
+        statuses
+    )
+    message = register_gate_message(FEB)
+    assert f"not ingested for {7 * len(FEB_DAYS)} provider-day(s) of 7 provider(s)" in message
+    for provider in P:
+        assert f"BIN {P[provider]} on 2026-02-02..2026-02-27" in message
+
+
+def test_acts_of_a_partly_ingested_month_name_the_missing_provider_days(world):
+    ingest = run_dag("voucher_ingest", conf={"day_from": "2026-02-01", "day": "2026-02-20"})
+    assert ingest.state == "success", ingest.task_states
+    # a provider terminated in March still gets its February register ingested
+    liq = pipelines(
+        "SELECT COUNT(*), SUM(marks) FROM voucher_ingested_day WHERE bin = %s"
+        " AND register_date BETWEEN %s AND %s",
+        (P["liq"], date(2026, 2, 1), date(2026, 2, 20)),
+    )
+    assert liq == ((20, 0),)  # every day of the range recorded, with no mark at all
+    result = acts_run(period=FEB, as_of="2026-03-02")
+    assert result.state == "failed"
+    assert result.state_of("check_register_ingested") == "failed"
+    assert month_outputs(FEB) == ((), (), ())
+    message = register_gate_message(FEB)
+    missing = [x for x in FEB_DAYS if x > date(2026, 2, 20)]
+    assert f"not ingested for {7 * len(missing)} provider-day(s) of 7 provider(s)" in message
+    for provider in P:
+        assert f"BIN {P[provider]} on 2026-02-23..2026-02-27" in message
+    assert "2026-02-20" not in message
+
+
+def test_a_fully_ingested_empty_register_is_still_held_as_empty(world):
+    ingest = run_dag("voucher_ingest", conf={"day_from": "2026-02-21", "day": "2026-02-28"})
+    assert ingest.state == "success", ingest.task_states
+    result = acts_run(period=FEB, as_of="2026-03-02")
+    assert result.state == "success", result.task_states
+    assert result.xcom("check_register_ingested")["due_provider_days"] == 7 * len(FEB_DAYS)
+    acts, _, events = month_outputs(FEB)
+    # the LMS had no mark for February: ingested, empty, held as such with the flag raised
+    assert dict(acts)[f"VA-202602-{P['ok']}"] == "held_empty_register"
+    assert {s for _, s in acts} == {"held_empty_register"}
+    assert (P["ok"], "termination_flag") in events
+
+
+def payments_gate_message() -> str:
+    from include.quality import DataQualityError
+    from include.vouchers import pipeline
+
+    with pytest.raises(DataQualityError) as failed:
+        pipeline.check_acts_formed()
+    return str(failed.value)
+
+
+def test_payments_stop_at_the_gate_when_the_registry_lists_acts_never_formed(world):
+    april, stray = f"VA-202604-{P['ok']}", "VA-202603-990000000001"
+    tax = act_of("tax")["act_number"]
+    add_act = (
+        "INSERT INTO vr_act (act_number, bin, period, total, data_sha256, status, generated_on,"
+        " signed_on, paid_on) VALUES (%s, %s, %s, 1000.00, %s, 'paid', %s, %s, %s)"
+    )
+    _sql("sandbox", [
+        (add_act, (april, P["ok"], "2026-04", "0" * 64, date(2026, 5, 1), date(2026, 5, 2),
+                   date(2026, 5, 20))),
+        ("UPDATE vr_act SET status = 'invoiced', invoiced_on = %s WHERE act_number = %s",
+         (date(2026, 5, 21), tax)),
+    ])  # fmt: skip
+    before = pipelines("SELECT act_number, status FROM voucher_act ORDER BY act_number")
+    redeemed = pipelines("SELECT COUNT(*) FROM voucher_month WHERE status = 'redeemed'")
+    # a month (April) whose acts voucher_acts never formed
+    result = run_dag("voucher_payments", conf={"as_of": "2026-05-25"})
+    assert result.state == "failed"
+    assert result.state_of("check_acts_formed") == "failed"
+    assert result.state_of("track_acts") == "upstream_failed"
+    assert pipelines("SELECT act_number, status FROM voucher_act ORDER BY act_number") == before
+    assert pipelines("SELECT COUNT(*) FROM voucher_month WHERE status = 'redeemed'") == redeemed
+    assert not (STORE / "vouchers" / "overdue" / "2026-05-25.csv").exists()
+    message = payments_gate_message()
+    assert "1 act(s) in the voucher registry were never formed" in message
+    assert f"{april} (BIN {P['ok']}, 2026-04)" in message
+    # a month partly formed: only the act never formed is named
+    _sql("sandbox", [(add_act, (stray, "990000000001", MARCH, "0" * 64, date(2026, 4, 1),
+                                date(2026, 4, 2), date(2026, 4, 20)))])  # fmt: skip
+    message = payments_gate_message()
+    assert "2 act(s)" in message and "period(s) 2026-03, 2026-04" in message
+    assert stray in message and april in message
+    for formed in (act_of("ok"), act_of("est"), act_of("tax")):
+        assert formed["act_number"] not in message
+    # every act formed: the run passes and copies the statuses
+    _sql("sandbox", [("DELETE FROM vr_act WHERE act_number IN (%s, %s)", (april, stray))])
+    result = run_dag("voucher_payments", conf={"as_of": "2026-05-25"})
+    assert result.state == "success", result.task_states
+    assert result.xcom("check_acts_formed")["acts_not_formed"] == 0
+    assert act_of("tax")["status"] == "invoiced"
+
+
 # --- 4. bad settings and failing systems ---------------------------------------------------
 
 

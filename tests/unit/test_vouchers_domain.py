@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import pytest
 
-from include.vouchers import acts, amounts, ids, register, risk
+from include.vouchers import acts, amounts, coverage, ids, register, risk
 from include.vouchers.calendar import CalendarError, WorkingCalendar
 
 MARCH = "2026-03"
@@ -316,3 +316,120 @@ def test_act_number_is_stable_and_overdue_needs_more_than_30_days():
         ]
     )
     assert list(acts.overdue_acts(frame, date(2026, 5, 2))["act_number"]) == ["a"]
+
+
+# --- input coverage: the gates of voucher_acts and voucher_payments ---------------------
+
+MARCH_DAYS = WorkingCalendar.for_period(MARCH).working_days(date(2026, 3, 1), date(2026, 3, 31))
+
+
+def _due_providers(*rows):
+    columns = ["bin", "funding_model", "status", "status_since", "contract_from", "contract_to"]
+    return pd.DataFrame([dict(zip(columns, r, strict=True)) for r in rows], columns=columns)
+
+
+def _ingested(bin_days):
+    return pd.DataFrame(
+        [{"bin": b, "register_date": d} for b, days in bin_days.items() for d in days],
+        columns=["bin", "register_date"],
+    )
+
+
+def test_register_is_due_on_the_working_days_of_the_contracts():
+    providers = _due_providers(
+        ("A", "voucher", "active", None, date(2026, 1, 10), None),  # the whole month
+        ("B", "voucher", "active", None, date(2026, 3, 16), date(2026, 3, 20)),  # mid-month
+        ("C", "estimate", "active", None, None, None),  # an act whatever its contingent
+        ("D", "voucher", "active", None, None, None),  # no contract, no act: nothing due
+    )
+    due = coverage.due_register_days(MARCH_DAYS, providers)
+    by_bin = due.groupby("bin")["register_date"].apply(list).to_dict()
+    assert by_bin["A"] == MARCH_DAYS and len(MARCH_DAYS) == 18
+    assert by_bin["B"] == [date(2026, 3, d) for d in (16, 17, 18, 19, 20)]
+    assert by_bin["C"] == MARCH_DAYS
+    assert "D" not in by_bin
+    assert all(isinstance(d, date) for d in due["register_date"])
+
+
+def test_a_terminated_provider_is_due_only_before_its_termination():
+    providers = _due_providers(
+        ("L", "voucher", "terminated", date(2026, 3, 20), date(2026, 1, 10), None),
+        ("T", "voucher", "terminated", date(2026, 2, 1), date(2026, 1, 10), None),  # before
+        ("U", "estimate", "terminated", None, None, None),  # terminated, date unknown
+    )
+    due = coverage.due_register_days(MARCH_DAYS, providers)
+    assert set(due["bin"]) == {"L"}
+    assert max(due["register_date"]) == date(2026, 3, 19)
+
+
+def test_never_ingested_and_partly_ingested_months_name_the_missing_provider_days():
+    providers = _due_providers(
+        ("111111111111", "voucher", "active", None, date(2026, 1, 10), None),
+        ("222222222222", "estimate", "active", None, None, None),
+    )
+    due = coverage.due_register_days(MARCH_DAYS, providers)
+    never = coverage.missing_register_days(due, _ingested({}))
+    assert len(never) == 36
+    text = coverage.describe_missing_register(never, MARCH_DAYS, MARCH)
+    assert text.startswith("register of 2026-03 not ingested for 36 provider-day(s) of 2")
+    # a run is consecutive working days: the holidays (9, 23-25 March) do not break it
+    assert "BIN 111111111111 on 2026-03-02..2026-03-31; BIN 222222222222 on" in text
+    gaps = coverage.missing_register_days(
+        due, _ingested({"111111111111": [date(2026, 3, 10)], "222222222222": MARCH_DAYS})
+    )
+    assert "on 2026-03-02..2026-03-06, 2026-03-11..2026-03-31." in (
+        coverage.describe_missing_register(gaps, MARCH_DAYS, MARCH)
+    )
+    partly = coverage.missing_register_days(
+        due, _ingested({"111111111111": MARCH_DAYS, "222222222222": MARCH_DAYS[:-3]})
+    )
+    assert list(partly["bin"]) == ["222222222222"] * 3
+    text = coverage.describe_missing_register(partly, MARCH_DAYS, MARCH)
+    assert "3 provider-day(s) of 1 provider(s): BIN 222222222222 on 2026-03-27..2026-03-31" in text
+    assert "111111111111" not in text
+
+
+def test_a_day_ingested_with_no_mark_is_covered():
+    # the record of an ingested provider-day carries no marks: an empty register is covered
+    providers = _due_providers(("A", "voucher", "active", None, date(2026, 1, 10), None))
+    due = coverage.due_register_days(MARCH_DAYS, providers)
+    assert coverage.missing_register_days(due, _ingested({"A": MARCH_DAYS})).empty
+
+
+def test_the_gate_message_is_capped_and_counts_the_rest():
+    days = MARCH_DAYS
+    scattered = days[::2]  # nine runs of one day each
+    missing = pd.DataFrame(
+        [{"bin": f"{n:012d}", "register_date": d} for n in range(15) for d in scattered]
+    )
+    text = coverage.describe_missing_register(missing, days, MARCH, max_providers=10, max_runs=4)
+    assert f"{15 * len(scattered)} provider-day(s) of 15 provider(s)" in text
+    assert text.count("BIN ") == 10 and "and 5 more provider(s)" in text
+    assert f"and {len(scattered) - 4} more day(s)" in text
+
+
+def test_acts_in_the_registry_not_formed_here_are_named():
+    registry = pd.DataFrame(
+        [
+            {"act_number": "VA-202603-1", "bin": "1", "period": "2026-03"},
+            {"act_number": "VA-202604-1", "bin": "1", "period": "2026-04"},
+            {"act_number": "VA-202603-2", "bin": "9", "period": "2026-03"},  # another provider
+        ]
+    )
+    formed = pd.DataFrame(
+        [
+            {"act_number": "VA-202603-1", "bin": "1", "period": "2026-03"},
+            {"act_number": "VA-202603-2", "bin": "2", "period": "2026-03"},
+        ]
+    )
+    missing = coverage.acts_not_formed(registry, formed)
+    assert list(missing["act_number"]) == ["VA-202603-2", "VA-202604-1"]
+    text = coverage.describe_acts_not_formed(missing)
+    assert text.startswith("2 act(s) in the voucher registry were never formed")
+    assert "period(s) 2026-03, 2026-04" in text and "VA-202604-1 (BIN 1, 2026-04)" in text
+    assert coverage.acts_not_formed(registry.iloc[:1], formed).empty
+    many = pd.DataFrame(
+        [{"act_number": f"VA-202605-{n}", "bin": str(n), "period": "2026-05"} for n in range(12)]
+    )
+    text = coverage.describe_acts_not_formed(coverage.acts_not_formed(many, formed))
+    assert text.count("(BIN ") == 10 and "and 2 more" in text
