@@ -4,7 +4,8 @@ python -m include.sandbox check      system packages present?
 python -m include.sandbox start      MariaDB + sandbox on loopback, migrations
 python -m include.sandbox seed       fresh demo data
 python -m include.sandbox demo       start, seed, run every DAG, print a summary
-python -m include.sandbox up         `airflow standalone` on 127.0.0.1 (own process group)
+python -m include.sandbox up         `airflow standalone` on 127.0.0.1 (own process group);
+                                     loads the demo data only into empty databases
 python -m include.sandbox down       stop `airflow standalone`
 python -m include.sandbox stop       stop everything
 python -m include.sandbox clean      stop everything and delete .local/
@@ -106,19 +107,72 @@ def up(env: dict) -> None:
     """`airflow standalone` in its own process group, so `down` stops all its children."""
     from include.sandbox import stack
 
+    try:
+        port = environment.ui_port(env)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     check_system()
     db = stack.start_mariadb()
     stack.start_sandbox_process(int(env["SANDBOX_HTTP_PORT"]))
-    if not (environment.LOCAL_DIR / "seeded").exists():
-        stack.reset_data(db)
-        (environment.LOCAL_DIR / "seeded").write_text("ok\n")
-    port = int(env.get("AIRFLOW_UI_PORT", "8080"))
+    print(prepare_demo_data(db))
     log_path = environment.LOCAL_DIR / "standalone.log"
     standalone_env = stack.start_airflow_standalone(env, port, STANDALONE_PID, log_path)
     print(
         f"Airflow UI: http://127.0.0.1:{port} (log in as admin; the password is in "
         f"{standalone_env['AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE']}). "
         f"Log: {log_path}. Stop: make down"
+    )
+
+
+def table_rows(db, names: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Rows of every table of the stack's databases, by role (`moodle`, `pipelines`,
+    `sandbox` → {table: rows}); a missing database has no tables."""
+    roles = {name: role for role, name in names.items()}
+    quoted = ", ".join(f"'{name}'" for name in roles)
+    listed = db.execute(
+        "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES"
+        f" WHERE TABLE_SCHEMA IN ({quoted}) AND TABLE_TYPE = 'BASE TABLE'"
+    )
+    tables = [line.split("\t") for line in listed.splitlines() if line]
+    rows: dict[str, dict[str, int]] = {role: {} for role in names}
+    if tables:
+        counts = db.execute(
+            " UNION ALL ".join(
+                f"SELECT '{schema}', '{table}', COUNT(*) FROM `{schema}`.`{table}`"
+                for schema, table in tables
+            )
+        )
+        for line in counts.splitlines():
+            schema, table, count = line.split("\t")
+            rows[roles[schema]][table] = int(count)
+    return rows
+
+
+def seed_reason(rows: dict[str, dict[str, int]]) -> str | None:
+    """Why `make up` must load the demo data, or None when it is there (`make demo` or
+    an earlier `make up` loaded it) and must be kept, with the runs' results."""
+    for role in ("moodle", "pipelines", "sandbox"):
+        if not rows.get(role):
+            return f"the {role} database is missing or has no tables"
+    if not any(rows["sandbox"].values()):
+        return "the sandbox database holds no rows"
+    return None
+
+
+def prepare_demo_data(db, sizes: dict | None = None) -> str:
+    """Load the demo data if the databases are empty, else keep them (and apply new
+    migrations of the project DB); returns the line saying which was done."""
+    from include.sandbox import stack
+
+    reason = seed_reason(table_rows(db, stack.database_names()))
+    if reason:
+        stack.reset_data(db, sizes=sizes)
+        return f"Demo data: loaded ({reason})."
+    applied = stack.migrate_pipelines_db()
+    migrated = f"; migrations applied: {', '.join(applied)}" if applied else ""
+    return (
+        "Demo data: kept the data already in the databases (make demo or an earlier make up"
+        f" loaded it){migrated}. Fresh data: .venv/bin/python -m include.sandbox seed"
     )
 
 

@@ -46,11 +46,31 @@ def airflow_settings(airflow_home: Path) -> dict[str, str]:
     }
 
 
-def stack_environment(profile: str = "demo") -> dict[str, str]:
-    """All variables the demo (`profile="demo"`) or `make up` need."""
+# Variables the process environment sets over `sandbox.env`: `AIRFLOW_UI_PORT=8090 make up`.
+PROCESS_ENV_WINS = ("AIRFLOW_UI_PORT",)
+DEFAULT_UI_PORT = 8080
+
+
+def stack_environment(
+    profile: str = "demo", process_env: dict[str, str] | None = None
+) -> dict[str, str]:
+    """All variables the demo (`profile="demo"`) or `make up` need: `sandbox.env`, the
+    Airflow settings, then each of `PROCESS_ENV_WINS` the process environment sets."""
     env = read_env_file()
     env.update(airflow_settings(LOCAL_DIR / f"airflow-{profile}"))
+    process_env = os.environ if process_env is None else process_env
+    for name in PROCESS_ENV_WINS:
+        if process_env.get(name, "").strip():
+            env[name] = process_env[name].strip()
     return env
+
+
+def ui_port(env: dict[str, str]) -> int:
+    """The Airflow UI's port for `make up`: `AIRFLOW_UI_PORT`, else 8080."""
+    raw = env.get("AIRFLOW_UI_PORT") or str(DEFAULT_UI_PORT)
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ValueError(f"AIRFLOW_UI_PORT={raw!r} is not a TCP port (1-65535)")
+    return int(raw)
 
 
 def isolated_environment(prefix: str, http_port: int) -> dict[str, str]:
