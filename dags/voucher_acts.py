@@ -140,9 +140,10 @@ def voucher_acts():
 
     @task(retries=0)
     def check_acts(settings: dict, computed: list[dict]) -> dict:
+        from include.dag_defaults import mapped_results
         from include.vouchers import pipeline
 
-        seen = sum(r["contracts"] for r in computed)
+        seen = sum(r["contracts"] for r in mapped_results(computed))
         return pipeline.check_acts(settings["period"], seen)
 
     @task(max_active_tis_per_dagrun=4)
@@ -162,18 +163,20 @@ def voucher_acts():
         from collections import Counter
         from decimal import Decimal
 
-        from include.reporting import record_run_report
+        from include.dag_defaults import mapped_results
+        from include.reporting import money, plural, record_run_report
         from include.storage import store_path
 
+        computed = mapped_results(computed)
         held: Counter[str] = Counter()
         for region in computed:
             held.update(region["held"])
         acts = sum(r["acts"] for r in computed)
         total = sum((Decimal(r["total"]) for r in computed), Decimal("0.00"))
         summary = (
-            f"acts {settings['period']} ({settings['billing_basis']}): {acts} acts in"
-            f" {len(computed)} region(s), {published['published']} ready and registered,"
-            f" {sum(held.values())} held, total {total} KZT"
+            f"acts {settings['period']} ({settings['billing_basis']}): {plural(acts, 'act')} in"
+            f" {plural(len(computed), 'region')}, {published['published']} ready and registered,"
+            f" {sum(held.values())} held, total {money(total)}"
         )
         counts = {
             "acts": acts,

@@ -114,21 +114,25 @@ def voucher_ingest():
     def check_double_funding(settings: dict, ingested: list[dict]) -> dict:
         from datetime import date
 
+        from include.dag_defaults import mapped_results
         from include.vouchers import pipeline
 
         result = pipeline.check_double_funding([date.fromisoformat(d) for d in settings["days"]])
+        batches = mapped_results(ingested)
         for name in ("providers", "marks", "accepted"):
-            result[name] = sum(batch.get(name, 0) for batch in ingested)
+            result[name] = sum(batch.get(name, 0) for batch in batches)
         return result
 
     @task(retries=0)
     def report_ingest(settings: dict, registry: dict, checked: dict) -> dict:
-        from include.reporting import record_run_report
+        from include.reporting import plural, record_run_report
 
+        children = plural(checked["double_funded_children"], "child", "children")
         summary = (
-            f"register {settings['days'][0]}..{settings['days'][-1]}: {checked['marks']} marks from {checked['providers']}"
-            f" providers, {checked['accepted']} accepted, {checked['rejects']} rejects,"
-            f" {checked['double_funded_children']} child(ren) present in two providers"
+            f"register {settings['days'][0]}..{settings['days'][-1]}:"
+            f" {plural(checked['marks'], 'mark')} from {plural(checked['providers'], 'provider')},"
+            f" {checked['accepted']} accepted, {plural(checked['rejects'], 'reject')},"
+            f" {children} present in two providers"
         )
         counts = {**registry, **{k: v for k, v in checked.items() if k != "rejects_file"}}
         return record_run_report(

@@ -96,12 +96,14 @@ def voucher_payments():
 
     @task(retries=0)
     def report_payments(settings: dict, tracked: dict, overdue: dict) -> dict:
-        from include.reporting import record_run_report
+        from include.reporting import plural, record_run_report
 
+        statuses = tracked["by_status"].items()
+        by_status = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in statuses) or "none"
+        redeemed = plural(tracked["voucher_months_redeemed"], "voucher-month")
         summary = (
-            f"acts tracked on {settings['as_of']}: {tracked['by_status']},"
-            f" {tracked['voucher_months_redeemed']} voucher-month(s) redeemed,"
-            f" {overdue['overdue']} overdue"
+            f"acts tracked on {settings['as_of']}: {by_status},"
+            f" {redeemed} redeemed, {overdue['overdue']} overdue"
         )
         counts = {**tracked, "overdue": overdue["overdue"], "overdue_acts": overdue["acts"]}
         return record_run_report(

@@ -55,3 +55,14 @@ def run_moment(context):
     """The moment a run stands for: its logical date, or when it was triggered
     (a manual run of a DAG without a data interval has no logical date)."""
     return context.get("logical_date") or context["dag_run"].run_after
+
+
+def mapped_results(results) -> list:
+    """The values a mapped task returned, as a list, read in one request.
+
+    Iterating Airflow's lazy sequence of mapped results (`for r in results`,
+    `sum(...)`, `list(results)`) asks for one item past the end, and the execution
+    API logs that miss as `[error] XCom not found … offset=N` on a good run; a
+    slice is a single request that logs nothing. `None` (nothing ran) reads as [].
+    """
+    return [] if results is None else list(results[:])

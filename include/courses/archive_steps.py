@@ -394,7 +394,7 @@ def report(context, selection, verification, moved, pruned) -> dict:
     from airflow.sdk.exceptions import AirflowFailException
 
     from include.courses.hooks import pipelines_db
-    from include.reporting import record_run_report
+    from include.reporting import plural, record_run_report, verb
 
     if selection is None:
         raise AirflowFailException("no plan: select_courses or check_plan failed (see their logs)")
@@ -425,9 +425,15 @@ def report(context, selection, verification, moved, pruned) -> dict:
     }
     if dry_run:
         names = ", ".join(f"{i['shortname']} → {i['store_path']}" for i in plan) or "nothing"
-        summary = f"dry run: would archive {len(plan)} course(s): {names}; would delete {len(pruned['deleted'])} old backup(s)"
+        old = plural(len(pruned["deleted"]), "old backup")
+        summary = (
+            f"dry run: would archive {plural(len(plan), 'course')}: {names}; would delete {old}"
+        )
     else:
-        summary = f"archived {len(moved['moved'])} of {len(plan)} planned course(s); {waiting} wait for the next run"
+        summary = (
+            f"archived {len(moved['moved'])} of {plural(len(plan), 'planned course')};"
+            f" {plural(waiting, 'course')} {verb(waiting, 'waits', 'wait')} for the next run"
+        )
         if failed:
             summary += "; NOT archived (left in place): " + "; ".join(
                 f"{f['shortname']} (id {cid}): {f['reason']}" for cid, f in sorted(failed.items())

@@ -185,10 +185,15 @@ def _title_path(categories, category_id: int, titles: dict[int, str]) -> str:
 
 
 def report(context, result: dict | None) -> dict:
-    from include.reporting import record_run_report
+    from include.reporting import plural, record_run_report, verb
 
     result = result or {"courses": 0, "passed": 0, "failed": [], "categories": [], "outputs": {}}
-    summary = f"audited {result['courses']} course(s) in {len(result['categories'])} categor(ies): {result['passed']} meet the minimum composition"
+    courses = plural(result["courses"], "course")
+    categories = plural(len(result["categories"]), "category")
+    meet = verb(result["passed"], "meets", "meet")
+    summary = (
+        f"audited {courses} in {categories}: {result['passed']} {meet} the minimum composition"
+    )
     if result["failed"]:
         summary += "; below it: " + ", ".join(result["failed"][:20])
     counts = {

@@ -581,8 +581,10 @@ def report_run(context, config: dict, history: dict, faculties: list[dict] | Non
         "held_pending_total": len(pending),
     }
     status = "held" if held else ("failed" if failed or not_synced else "success")
+    from include.reporting import plural
+
     summary = (
-        f"{'DRY RUN: ' if dry_run else ''}{outcomes.get('applied', 0)} change(s) applied, "
+        f"{'DRY RUN: ' if dry_run else ''}{plural(outcomes.get('applied', 0), 'change')} applied, "
         f"{outcomes.get('planned', 0)} planned, {held} held, {failed} failed, "
         f"{outcomes.get('reported', 0)} missing in EIOS"
         + (f"; NOT SYNCED (see check_quality): {', '.join(not_synced)}" if not_synced else "")

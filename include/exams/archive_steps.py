@@ -297,8 +297,11 @@ def report(context, run, selection_result, quiz_results, manifest, gate_result) 
     """The run's report row; a failed gate or quiz is reported, then fails the run."""
     from airflow.sdk.exceptions import AirflowFailException
 
+    from include.dag_defaults import mapped_results
+    from include.reporting import plural
+
     selection_result = selection_result or {"quizzes": [], "counts": {}}
-    results = [r for r in (quiz_results or []) if r]
+    results = [r for r in mapped_results(quiz_results) if r]
     counts = dict(selection_result["counts"])
     counts["archived"] = sum(r["attempts"] for r in results)
     counts["grading_not_finished"] = sum(r["grading_not_finished"] for r in results)
@@ -308,16 +311,17 @@ def report(context, run, selection_result, quiz_results, manifest, gate_result) 
         counts["task_peak_rss_mb"] = max(r["task_peak_rss_mb"] for r in results)
     problems = []
     if len(results) < len(selection_result["quizzes"]):
-        problems.append(f"{len(selection_result['quizzes']) - len(results)} quiz(zes) not archived")
+        missing = len(selection_result["quizzes"]) - len(results)
+        problems.append(f"{plural(missing, 'quiz', 'quizzes')} not archived")
     if manifest is None:
         problems.append("manifest not written")
     if gate_result is None:
         problems.append("quality gate failed (see check_archive_files)")
     unfinished = sum(counts.get(s, 0) for s in selection.UNFINISHED_STATES)
     summary = (
-        f"{run['date'] if run else '?'}: {counts['archived']} attempt PDF(s) in "
-        f"{counts['summaries']} quiz(zes); {counts['grading_not_finished']} awaiting manual "
-        f"grading; {unfinished} unfinished attempt(s) not archived"
+        f"{run['date'] if run else '?'}: {plural(counts['archived'], 'attempt PDF')} in "
+        f"{plural(counts['summaries'], 'quiz', 'quizzes')}; {counts['grading_not_finished']} "
+        f"awaiting manual grading; {plural(unfinished, 'unfinished attempt')} not archived"
     )
     if problems:
         summary += "; FAILED: " + "; ".join(problems)

@@ -514,8 +514,10 @@ def report_line(
         "cleared": cleared.get("cleared", 0),
     }
     counts |= {f"plan_{k}": v for k, v in (planned.get("counts") or {}).items()}
+    from include.reporting import plural
+
     summary = (
-        f"polled {polled['entities']} recording(s) in {polled['pages']} page(s), "
+        f"polled {plural(polled['entities'], 'recording')} in {plural(polled['pages'], 'page')}, "
         f"{checked['rejected']} rejected; publication: {decision['reason']}"
     )
     if decision["publish"]:

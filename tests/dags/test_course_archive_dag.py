@@ -18,7 +18,7 @@ import pytest
 
 from include.sandbox.moodle_backup import FAULTS_ENV
 from include.sandbox.stack import connect
-from tests.airflow_runs import run_dag
+from tests.airflow_runs import assert_no_error_logs, run_dag
 
 # retries without waiting (read when the DAG files are parsed, once per session)
 os.environ.setdefault("PIPELINES_RETRY_DELAY_SECONDS", "0")
@@ -100,7 +100,7 @@ def test_dry_run_lists_the_plan_and_changes_nothing(stack):
     assert run.state == "success", run.task_states
     status, summary = _report(run)
     assert status == "success"
-    assert "dry run: would archive 3 course(s)" in summary
+    assert "dry run: would archive 3 courses" in summary
     assert "ARCH-001" in summary and "ARCH-003" not in summary  # ARCH-003 is outside the subtree
     assert _courses() == stack["before"]
     assert not (stack["root"] / "courses").exists()
@@ -119,7 +119,7 @@ def test_a_failed_or_corrupt_backup_leaves_the_course_in_place(stack, monkeypatc
     assert status == "failed"
     assert "ARCH-001" in summary and "dmlwriteexception" in summary  # Moodle's own message
     assert "ARCH-002" in summary and "unreadable archive" in summary
-    assert "1 wait for the next run" in summary  # throttled: ARCH-004
+    assert "1 course waits for the next run" in summary  # throttled: ARCH-004
     assert _courses() == stack["before"]  # nothing moved, nothing hidden
     rows = dict(_query("pipelines", "SELECT shortname, status FROM course_backup"))
     assert rows == {"ARCH-001": "failed", "ARCH-002": "failed"}
@@ -159,12 +159,12 @@ def test_a_rerun_backs_up_verifies_moves_and_hides(stack):
         entry = next(e for e in manifest if e["file"].endswith(f"{shortname}-{course_id}.mbz"))
         assert entry["sha256"] == hashlib.sha256(stored.read_bytes()).hexdigest()
     assert courses["ARCH-004"] == stack["before"]["ARCH-004"]  # throttled: still waiting
-    assert "archived 2 of 2 planned course(s); 1 wait for the next run" in _report(run)[1]
+    assert "archived 2 of 2 planned courses; 1 course waits for the next run" in _report(run)[1]
 
 
 def test_the_next_run_continues_and_skips_the_archived(stack):
     run = _run(stack, max_backups_per_run=2)
-    assert run.state == "success", run.task_states
+    assert_no_error_logs(run)
     selection = run.xcom("select_courses")
     assert [p["shortname"] for p in selection["plan"]] == ["ARCH-004"]
     assert _courses()["ARCH-004"][2] == 0
