@@ -18,7 +18,7 @@ def _find_cohort(cursor, kind: str, value: str):
 
 
 def _find_user(cursor, kind: str, value: str):
-    column = {"id": "id", "idnumber": "idnumber", "username": "username"}.get(kind)
+    column = {"id": "id", "username": "username"}.get(kind)
     if column is None:
         raise invalid_parameter(f"Invalid user type: {kind}")
     cursor.execute(f"SELECT id FROM mdl_user WHERE `{column}` = %s AND deleted = 0", (value,))
@@ -106,15 +106,34 @@ def get_cohorts(cursor, params: dict):
 
 @wsfunction("core_cohort_add_cohort_members")
 def add_cohort_members(cursor, params: dict):
+    """Mirror cohort/externallib.php add_cohort_members (Moodle 4.5): per-member warnings.
+
+    Cohorts are looked up by `id` or `idnumber`, users by `id` or `username` only;
+    any other type answers warning code 1 ("invalid parameter: usertype=…") and the
+    member is skipped. Missing cohort or user: code 2; already a member: code 3.
+    """
     warnings = []
     now = int(time.time())
     for member in params.get("members") or []:
         cohort_type, user_type = member["cohorttype"], member["usertype"]
+        if cohort_type["type"] not in ("id", "idnumber"):
+            warnings.append(
+                {
+                    "warningcode": "1",
+                    "message": f"invalid parameter: cohortype={cohort_type['type']}",
+                }
+            )
+            continue
+        if user_type["type"] not in ("id", "username"):
+            warnings.append(
+                {"warningcode": "1", "message": f"invalid parameter: usertype={user_type['type']}"}
+            )
+            continue
         cohort = _find_cohort(cursor, cohort_type["type"], cohort_type["value"])
         if cohort is None:
             warnings.append(
                 {
-                    "warningcode": "1",
+                    "warningcode": "2",
                     "message": f"cohort {cohort_type['type']}={cohort_type['value']} not exists",
                 }
             )
