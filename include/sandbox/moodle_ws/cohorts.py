@@ -36,11 +36,7 @@ def create_cohorts(cursor, params: dict):
         if idnumber:
             cursor.execute("SELECT id FROM mdl_cohort WHERE idnumber = %s", (idnumber,))
             if cursor.fetchone():
-                raise MoodleException(
-                    "moodle_exception",
-                    "duplicateidnumber",
-                    "Cohort with the same ID number already exists",
-                )
+                raise invalid_parameter(f"record already exists: idnumber={idnumber}")
         visible = int(cohort.get("visible", 1))
         cursor.execute(
             "INSERT INTO mdl_cohort (contextid, name, idnumber, description, descriptionformat,"
@@ -101,7 +97,23 @@ def get_cohorts(cursor, params: dict):
     if ids:
         sql += f" WHERE id IN ({', '.join(['%s'] * len(ids))})"
     cursor.execute(sql + " ORDER BY id", tuple(ids))
-    return [{**row, "visible": bool(row["visible"])} for row in cursor.fetchall()]
+    rows = cursor.fetchall()  # an unknown id is left out silently, as Moodle 4.5 does
+    return [{**row, "visible": bool(row["visible"]), "customfields": []} for row in rows]
+
+
+@wsfunction("core_cohort_delete_cohorts")
+def delete_cohorts(cursor, params: dict):
+    for cohort_id in [int(i) for i in params.get("cohortids") or []]:
+        cursor.execute("SELECT id FROM mdl_cohort WHERE id = %s", (cohort_id,))
+        if not cursor.fetchone():
+            raise MoodleException(
+                "dml_missing_record_exception",
+                "invalidrecord",
+                "Can't find data record in database table cohort.",
+            )
+        cursor.execute("DELETE FROM mdl_cohort_members WHERE cohortid = %s", (cohort_id,))
+        cursor.execute("DELETE FROM mdl_cohort WHERE id = %s", (cohort_id,))
+    return None
 
 
 @wsfunction("core_cohort_add_cohort_members")

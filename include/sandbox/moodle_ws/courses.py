@@ -46,7 +46,12 @@ def get_categories(cursor, params: dict):
     for criterion in params.get("criteria") or []:
         key, value = criterion.get("key"), criterion.get("value")
         if key not in _CATEGORY_CRITERIA:
-            raise invalid_parameter(f"invalid criterion key: {key}")
+            raise MoodleException(
+                "core\\exception\\moodle_exception",
+                "criteriaerror",
+                "Missing permissions to search on a criterion.",
+                f"You can not search on this criteria: {key}",
+            )
         if key == "ids":
             ids = [int(v) for v in str(value).split(",") if v.strip()]
             where.append(f"id IN ({', '.join(['%s'] * len(ids))})")
@@ -93,7 +98,7 @@ def create_categories(cursor, params: dict):
             cursor.execute("SELECT id FROM mdl_course_categories WHERE idnumber = %s", (idnumber,))
             if cursor.fetchone():
                 raise MoodleException(
-                    "moodle_exception",
+                    "core\\exception\\moodle_exception",
                     "categoryidnumbertaken",
                     "ID number is already used for another category",
                 )
@@ -149,7 +154,7 @@ def create_categories(cursor, params: dict):
 
 
 _COURSE_COLUMNS = (
-    "c.id, c.fullname, c.shortname, c.category, cc.name AS categoryname, c.sortorder,"
+    "c.id, c.fullname, c.shortname, c.category AS categoryid, cc.name AS categoryname, c.sortorder,"
     " c.summary, c.summaryformat, c.idnumber, c.format, c.showgrades, c.newsitems,"
     " c.startdate, c.enddate, c.maxbytes, c.showreports, c.visible, c.groupmode,"
     " c.groupmodeforce, c.defaultgroupingid, c.enablecompletion, c.completionnotify,"
@@ -180,7 +185,7 @@ def get_courses_by_field(cursor, params: dict):
         sql += f" AND {_COURSE_FIELDS[field]} = %s"
         args.append(value)
     elif field:
-        raise invalid_parameter(f"Invalid field name: {field}")
+        raise invalid_parameter("Invalid field name")
     cursor.execute(sql + " ORDER BY c.sortorder", args)
     courses = []
     for row in cursor.fetchall():
@@ -190,6 +195,10 @@ def get_courses_by_field(cursor, params: dict):
         course["categoryname"] = course["categoryname"] or ""
         course.update(summaryfiles=[], overviewfiles=[], contacts=[], enrollmentmethods=["manual"])
         course.update(showactivitydates=False, showcompletionconditions=True, filters=[])
+        course.update(courseimage="", customfields=[])
+        course["theme"] = course["theme"] or ""
+        if field in ("id", "ids", "shortname", "idnumber"):  # one course asked for
+            course["courseformatoptions"] = [{"name": "hiddensections", "value": 1}]
         courses.append(course)
     return {"courses": courses, "warnings": []}
 
@@ -197,7 +206,9 @@ def get_courses_by_field(cursor, params: dict):
 def _move_course(cursor, course: dict, category_id: int) -> None:
     cursor.execute("SELECT id FROM mdl_course_categories WHERE id = %s", (category_id,))
     if cursor.fetchone() is None:
-        raise MoodleException("moodle_exception", "invalidcategoryid", "Category ID not found")
+        raise MoodleException(
+            "core\\exception\\moodle_exception", "invalidcategoryid", "Category ID not found"
+        )
     old_category = course["category"]
     cursor.execute(
         "SELECT COALESCE(MAX(sortorder), 0) AS top FROM mdl_course WHERE category = %s",
@@ -278,3 +289,145 @@ def update_courses(cursor, params: dict):
                 }
             )
     return {"warnings": warnings}
+
+
+@wsfunction("core_course_create_courses")
+def create_courses(cursor, params: dict):
+    """A course with its context and sections 0-4 (topics format), as Moodle creates it."""
+    created = []
+    now = int(time.time())
+    for course in params.get("courses") or []:
+        for key in ("fullname", "shortname", "categoryid"):
+            if key not in course:
+                raise invalid_parameter(f"Missing required key in single structure: {key}")
+        cursor.execute("SELECT id FROM mdl_course WHERE shortname = %s", (course["shortname"],))
+        if cursor.fetchone():
+            raise MoodleException(
+                "core\\exception\\moodle_exception",
+                "shortnametaken",
+                f"Short name is already used for another course ({course['shortname']})",
+            )
+        category_id = int(course["categoryid"])
+        category_context = _context(cursor, CONTEXT_COURSECAT, category_id)
+        if category_context is None:
+            raise MoodleException(
+                "dml_missing_record_exception",
+                "invalidrecord",
+                "Can't find data record in database table course_categories.",
+            )
+        cursor.execute(
+            "INSERT INTO mdl_course (category, sortorder, fullname, shortname, idnumber, summary,"
+            " summaryformat, format, startdate, visible, timecreated, timemodified, cacherev)"
+            " VALUES (%s, 0, %s, %s, %s, %s, 1, 'topics', %s, 1, %s, %s, %s)",
+            (
+                category_id,
+                course["fullname"],
+                course["shortname"],
+                course.get("idnumber", ""),
+                course.get("summary", ""),
+                now,
+                now,
+                now,
+                now,
+            ),
+        )
+        course_id = cursor.lastrowid
+        cursor.execute(
+            "INSERT INTO mdl_context (contextlevel, instanceid, path, depth, locked)"
+            " VALUES (%s, %s, '', %s, 0)",
+            (CONTEXT_COURSE, course_id, category_context["depth"] + 1),
+        )
+        context_id = cursor.lastrowid
+        cursor.execute(
+            "UPDATE mdl_context SET path = %s WHERE id = %s",
+            (f"{category_context['path']}/{context_id}", context_id),
+        )
+        for number in range(5):
+            cursor.execute(
+                "INSERT INTO mdl_course_sections (course, section, summary, summaryformat,"
+                " sequence, visible, timemodified) VALUES (%s, %s, '', 1, '', 1, %s)",
+                (course_id, number, now),
+            )
+        cursor.execute(
+            "UPDATE mdl_course_categories SET coursecount = coursecount + 1 WHERE id = %s",
+            (category_id,),
+        )
+        created.append({"id": course_id, "shortname": course["shortname"]})
+    return created
+
+
+def _delete_course_rows(cursor, course_id: int) -> None:
+    context = _context(cursor, CONTEXT_COURSE, course_id)
+    if context:
+        cursor.execute(
+            "DELETE FROM mdl_context WHERE path = %s OR path LIKE %s",
+            (context["path"], f"{context['path']}/%"),
+        )
+    cursor.execute("DELETE FROM mdl_course_modules WHERE course = %s", (course_id,))
+    cursor.execute("DELETE FROM mdl_course_sections WHERE course = %s", (course_id,))
+    cursor.execute("SELECT category FROM mdl_course WHERE id = %s", (course_id,))
+    row = cursor.fetchone()
+    cursor.execute("DELETE FROM mdl_course WHERE id = %s", (course_id,))
+    if row:
+        cursor.execute(
+            "UPDATE mdl_course_categories SET coursecount = GREATEST(coursecount - 1, 0)"
+            " WHERE id = %s",
+            (row["category"],),
+        )
+
+
+@wsfunction("core_course_delete_courses")
+def delete_courses(cursor, params: dict):
+    """A course that cannot be deleted is a warning; the others are deleted (Moodle 4.5)."""
+    warnings = []
+    for course_id in [int(i) for i in params.get("courseids") or []]:
+        cursor.execute("SELECT id FROM mdl_course WHERE id = %s AND id <> 1", (course_id,))
+        if cursor.fetchone() is None:
+            warnings.append(
+                {
+                    "item": "course",
+                    "itemid": course_id,
+                    "warningcode": "unknowncourseidnumber",
+                    "message": "Unknown course ID " + str(course_id),
+                }
+            )
+            continue
+        _delete_course_rows(cursor, course_id)
+    return {"warnings": warnings}
+
+
+@wsfunction("core_course_delete_categories")
+def delete_categories(cursor, params: dict):
+    """Recursive deletion only: the category, its subcategories, their courses, contexts."""
+    for category in params.get("categories") or []:
+        cursor.execute(
+            "SELECT id, path FROM mdl_course_categories WHERE id = %s", (int(category["id"]),)
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise MoodleException(
+                "dml_missing_record_exception",
+                "invalidrecord",
+                "Can't find data record in database table course_categories.",
+            )
+        if str(category.get("recursive", "0")) in ("", "0"):
+            raise MoodleException(
+                "core\\exception\\moodle_exception",
+                "notrecorded",
+                "Deleting a category without recursive=1 was never recorded from a real Moodle",
+            )
+        cursor.execute(
+            "SELECT id FROM mdl_course_categories WHERE id = %s OR path LIKE %s",
+            (row["id"], f"{row['path']}/%"),
+        )
+        ids = [r["id"] for r in cursor.fetchall()]
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(f"SELECT id FROM mdl_course WHERE category IN ({marks})", ids)
+        for course in cursor.fetchall():
+            _delete_course_rows(cursor, course["id"])
+        for category_id in ids:
+            context = _context(cursor, CONTEXT_COURSECAT, category_id)
+            if context:
+                cursor.execute("DELETE FROM mdl_context WHERE id = %s", (context["id"],))
+        cursor.execute(f"DELETE FROM mdl_course_categories WHERE id IN ({marks})", ids)
+    return None

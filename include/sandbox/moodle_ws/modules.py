@@ -81,6 +81,10 @@ def get_contents(cursor, params: dict):
                 "visibleoncoursepage": module["visibleoncoursepage"],
                 "modicon": f"{BASE_URL}/theme/image.php/boost/{module['modname']}/1/monologo",
                 "modname": module["modname"],
+                "purpose": "content",
+                "branded": False,
+                "groupmode": 0,
+                "activitybadge": [],
                 "modplural": module["modname"].capitalize() + "s",
                 "availability": None,
                 "indent": module["indent"],
@@ -120,6 +124,8 @@ def get_contents(cursor, params: dict):
                 "section": number,
                 "hiddenbynumsections": 0,
                 "uservisible": True,
+                "component": None,
+                "itemid": None,
                 "modules": listed,
             }
         )

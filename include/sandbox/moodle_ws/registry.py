@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
+from include.sandbox.environment import PROJECT_ROOT
+
 FUNCTIONS: dict[str, Callable[[Any, dict], Any]] = {}
+# Recorded from a real Moodle by `python -m include.moodle_contract record`.
+RECORDINGS = PROJECT_ROOT / "tests" / "contract" / "recordings"
+
+
+@cache
+def recorded_functions() -> frozenset[str]:
+    """The functions some recording from a real Moodle covers: the only ones served."""
+    return frozenset(
+        json.loads(path.read_text(encoding="utf-8"))["function"]
+        for path in RECORDINGS.glob("*.json")
+    )
 
 
 class MoodleException(Exception):
@@ -20,7 +35,7 @@ class MoodleException(Exception):
 
 def invalid_parameter(debuginfo: str) -> MoodleException:
     return MoodleException(
-        "invalid_parameter_exception",
+        "core\\exception\\invalid_parameter_exception",
         "invalidparameter",
         "Invalid parameter value detected",
         debuginfo,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from typing import Any
@@ -12,9 +13,11 @@ from fastapi.responses import JSONResponse
 from include.sandbox import faults
 from include.sandbox.database import transaction
 from include.sandbox.moodle_ws import cohorts, courses, modules, site, users  # noqa: F401  (register functions)
-from include.sandbox.moodle_ws.registry import FUNCTIONS, MoodleException
+from include.sandbox.moodle_ws.registry import FUNCTIONS, MoodleException, recorded_functions
 
 router = APIRouter()
+# PHP's max_input_vars on the recorded Moodle (Moodle requires at least 5000).
+DEFAULT_MAX_INPUT_VARS = 5000
 _KEY = re.compile(r"[^\[\]]+|\[([^\]]*)\]")
 
 
@@ -43,11 +46,25 @@ def _exception(exception: str, errorcode: str, message: str) -> JSONResponse:
     return JSONResponse({"exception": exception, "errorcode": errorcode, "message": message})
 
 
+def max_input_vars() -> int:
+    return int(os.environ.get("SANDBOX_MOODLE_MAX_INPUT_VARS", DEFAULT_MAX_INPUT_VARS))
+
+
+def php_input_vars(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What PHP passes on of one request's fields: the first max_input_vars + 1, silently.
+
+    Observed on PHP 8.2 with max_input_vars = 5000: 5001 fields arrive, the rest are
+    dropped with only a warning in the web server's log (PHP counts a field after
+    storing it and stops when the count exceeds the setting).
+    """
+    return fields[: max_input_vars() + 1]
+
+
 @router.api_route("/moodle/webservice/rest/server.php", methods=["GET", "POST"])
 async def rest_server(request: Request):
-    form = await request.form() if request.method == "POST" else None
-    fields = list(form.multi_items()) if form is not None else []
-    fields += list(request.query_params.multi_items())
+    form = await request.form(max_fields=10**6) if request.method == "POST" else None
+    fields = php_input_vars(list(form.multi_items())) if form is not None else []
+    fields += php_input_vars(list(request.query_params.multi_items()))
     params = decode_php_params([(k, str(v)) for k, v in fields])
     token = params.pop("wstoken", "")
     name = params.pop("wsfunction", "")
@@ -57,7 +74,7 @@ async def rest_server(request: Request):
         response = faults.fault_response(fault)
         if response is not None:
             return response
-        return _exception("moodle_exception", fault["errorcode"], fault["message"])
+        return _exception("core\\exception\\moodle_exception", fault["errorcode"], fault["message"])
     return run_function(token, name, params)
 
 
@@ -68,7 +85,17 @@ def run_function(token: str, name: str, params: dict) -> JSONResponse:
         )
         row = cursor.fetchone()
     if row is None or (row["validuntil"] and row["validuntil"] < time.time()):
-        return _exception("moodle_exception", "invalidtoken", "Invalid token - token not found")
+        return _exception(
+            "core\\exception\\moodle_exception", "invalidtoken", "Invalid token - token not found"
+        )
+    if name not in recorded_functions():
+        return _exception(
+            "core\\exception\\moodle_exception",
+            "notrecorded",
+            f"{name} was never recorded from a real Moodle: the stand-in refuses it. Add cases"
+            " for it to include/moodle_contract/cases.py and record them"
+            " (python -m include.moodle_contract record).",
+        )
     function = FUNCTIONS.get(name)
     if function is None:
         return _exception(
