@@ -15,8 +15,10 @@ attempt is marked "оценивание не завершено" in its PDF, the
 Each quiz also gets a summary sheet ("ведомость") of every archived attempt.
 
 Tasks: `resolve_archive_date` → `select_exam_attempts` → `plan_quizzes` →
-`render_quiz_archive` (dynamic task mapping, one task per quiz, a process pool
-inside) → `record_manifest` → `check_archive_files` (quality gate) →
+`render_quiz_archive` (dynamic task mapping, one task per quiz; a quiz of 24
+attempts or more renders in one process pool per task, whose workers import only the
+renderer, never Airflow, so it works alike under the task runner, a Celery worker and
+`dag.test()`) → `record_manifest` → `check_archive_files` (quality gate) →
 `report_exam_archive`.
 
 ## Schedule
@@ -75,7 +77,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args, run_moment
+from include.dag_defaults import default_args, mapped_results, run_moment
 
 DAG_ID = "exam_archive"
 UNIVERSITY_TZ = "Europe/Moscow"
@@ -148,7 +150,7 @@ def exam_archive():
     def record_manifest(results, run: dict) -> dict:
         from include.exams.archive_steps import record_manifest as record
 
-        return record(list(results or []), run)
+        return record(mapped_results(results), run)
 
     @task(retries=0, trigger_rule="none_failed")
     def check_archive_files(run: dict, selected: dict, _manifest: dict) -> dict:

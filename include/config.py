@@ -101,6 +101,7 @@ class EiosSyncSettings(PipelineSettings):
     ws_batch_size: int = Field(
         100, ge=1, le=2000, description="users or members per WS call (max_input_vars bound)"
     )
+    eios_page_size: int = Field(1000, ge=1, le=5000, description="students per EIOS feed page")
     reject_share_max_pct: float = Field(
         5, ge=0, le=100, description="above this share of rejects a faculty is not synced"
     )
@@ -297,6 +298,9 @@ class VoucherSettings(PipelineSettings):
     payment_due_days: int = Field(30, ge=1, le=365)
     suspension_grace_months: int = Field(2, ge=1, le=24)
     provider_batch_size: int = Field(200, ge=1, le=100000, description="providers per ingest task")
+    lms_page_size: int | None = Field(
+        None, ge=1, le=50000, description="items per kindergarten-LMS page (null: 5000 / 20000)"
+    )
     region_codes: list[str] = Field(
         default_factory=list, description="limit the acts to these regions (empty: all)"
     )

@@ -112,11 +112,16 @@ class KindergartenLmsHook(JsonApiHook):
     hook_name = "Kindergarten LMS"
     system = "kindergarten LMS"
 
-    def __init__(self, lms_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+    def __init__(
+        self, lms_conn_id: str = default_conn_name, page_size: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(lms_conn_id, **kwargs)
+        self.page_size = page_size  # None: 5000 contracts / 20000 marks per page
 
     def contracts(self, bin_: str) -> list[dict]:
-        return self.get_all(f"api/v1/providers/{bin_}/contracts", limit=5000)
+        limit = self.page_size or 5000
+        return self.get_all(f"api/v1/providers/{bin_}/contracts", limit=limit)
 
     def attendance(self, bin_: str, day) -> list[dict]:
-        return self.get_all(f"api/v1/providers/{bin_}/attendance", {"date": str(day)}, limit=20000)
+        limit = self.page_size or 20000
+        return self.get_all(f"api/v1/providers/{bin_}/attendance", {"date": str(day)}, limit=limit)

@@ -170,7 +170,8 @@ def extract_students(faculty: dict, config: dict) -> dict:
     from include.connectors.eios import EiosHook
 
     delay = float(os.environ.get("PIPELINES_RETRY_DELAY_SECONDS", "1"))
-    items = EiosHook(backoff_seconds=delay).students(faculty["id"])
+    page_size = settings_from(config["settings"]).eios_page_size
+    items = EiosHook(backoff_seconds=delay, page_size=page_size).students(faculty["id"])
     path = _write_json(_work(config["run"], faculty["id"], "extract"), items)
     log.info("EIOS faculty %s: %d students", faculty["id"], len(items))
     return {**faculty, "extract": path, "rows": len(items)}

@@ -139,7 +139,7 @@ def archive_quiz(item: dict, settings: ExamArchiveSettings, run: dict) -> dict:
         run["date"], quiz["course_shortname"], quiz["quiz_id"], quiz["quiz_name"]
     )
     names = layout.attempt_file_names(documents)
-    pdfs, summary_pdf = render_quiz(
+    pdfs, summary_pdf, workers = render_quiz(
         documents, summary, _processes(settings), settings.attempt_layout
     )
     rows, written = [], 0
@@ -162,6 +162,7 @@ def archive_quiz(item: dict, settings: ExamArchiveSettings, run: dict) -> dict:
         "attempts": len(documents),
         "grading_not_finished": sum(1 for d in documents if not d["grading_finished"]),
         "written": written,
+        "render_pool_workers": workers,
         "seconds": round(seconds, 2),
         "cpu_seconds": round(_cpu_seconds() - cpu_started, 2),
         "attempts_per_second": round(len(documents) / seconds, 2) if seconds else None,
@@ -260,7 +261,8 @@ def check_archive(settings: ExamArchiveSettings, run: dict, quizzes: list[dict])
     for path in paths:
         with files[path].open("rb") as handle:
             blobs.append(handle.read())
-    facts = dict(zip(paths, _inspect_many(blobs, _processes(settings)), strict=True))
+    read, workers = _inspect_many(blobs, _processes(settings))
+    facts = dict(zip(paths, read, strict=True))
     for path, fact in facts.items():
         if fact["error"]:  # the parser's own words, next to the gate's verdict below
             log.warning("%s does not open: %s", path, fact["error"])
@@ -272,25 +274,31 @@ def check_archive(settings: ExamArchiveSettings, run: dict, quizzes: list[dict])
         "expected": len(expected),
         "found": int((frame["found"] & (frame["kind"] == gate.ATTEMPT_KIND)).sum()),
         "files_checked": len(facts),
+        "reader_pool_workers": workers,
         "failures": len(report.failures),
     }
     require(report)
-    log.info("quality gate passed: %s", summary)
+    log.info(
+        "quality gate passed: %d of %d expected attempt PDFs found, %d files read back",
+        summary["found"], summary["expected"], summary["files_checked"],
+    )  # fmt: skip
     return summary
 
 
-def _inspect_many(blobs: list[bytes], processes: int) -> list[dict]:
-    """Every file read back, in order; in the isolated pool when there are enough."""
+def _inspect_many(blobs: list[bytes], processes: int) -> tuple[list[dict], int]:
+    """Every file read back, in order, and the pool workers that read them (0: inline);
+    in the isolated pool when there are enough files."""
     if processes <= 1 or len(blobs) < 40:
-        return gate.inspect_pdfs(blobs)
+        return gate.inspect_pdfs(blobs), 0
     from include.render.worker_pool import isolated_process_pool
 
     size = max(1, len(blobs) // (processes * 4))
     chunks = [blobs[i : i + size] for i in range(0, len(blobs), size)]
     with isolated_process_pool(processes) as pool:
         if pool is None:
-            return gate.inspect_pdfs(blobs)
-        return [fact for chunk in pool.map(gate.inspect_pdfs, chunks) for fact in chunk]
+            return gate.inspect_pdfs(blobs), 0
+        facts = [fact for chunk in pool.map(gate.inspect_pdfs, chunks) for fact in chunk]
+        return facts, processes
 
 
 def report(context, run, selection_result, quiz_results, manifest, gate_result) -> dict:

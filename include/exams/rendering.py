@@ -69,20 +69,21 @@ def render_attempt_chunk(documents: list[dict], layout: str = "table") -> list[b
 
 def render_quiz(
     documents: list[dict], summary: dict, processes: int, layout: str = "table"
-) -> tuple[list[bytes], bytes]:
-    """A quiz's attempt PDFs (in input order) and its summary sheet; a pool of `processes`
+) -> tuple[list[bytes], bytes, int]:
+    """A quiz's attempt PDFs (in input order), its summary sheet and the number of pool
+    workers that rendered them (0: inline); a pool of `processes`
     workers that never import Airflow (include/render/worker_pool.py) when it pays, the summary (the longest single job) submitted first so
     it renders alongside the attempts instead of after them."""
     if processes <= 1 or len(documents) < MIN_POOL_BATCH:
-        return render_attempt_chunk(documents, layout), render_summary_pdf(summary)
+        return render_attempt_chunk(documents, layout), render_summary_pdf(summary), 0
     from include.render.worker_pool import isolated_process_pool
 
     size = max(1, min(25, len(documents) // (processes * 4)))
     chunks = [documents[i : i + size] for i in range(0, len(documents), size)]
     with isolated_process_pool(processes) as pool:
         if pool is None:
-            return render_attempt_chunk(documents, layout), render_summary_pdf(summary)
+            return render_attempt_chunk(documents, layout), render_summary_pdf(summary), 0
         summary_pdf = pool.submit(render_summary_pdf, summary)
         render = partial(render_attempt_chunk, layout=layout)
         attempts = [pdf for chunk in pool.map(render, chunks) for pdf in chunk]
-        return attempts, summary_pdf.result()
+        return attempts, summary_pdf.result(), processes

@@ -192,7 +192,7 @@ def ingest_provider_batch(bins: list[str], days: list[date], settings: VoucherSe
     rules split them; a provider-day's marks and rejects are replaced in one transaction."""
     from include.connectors.kindergarten_lms import KindergartenLmsHook
 
-    lms = KindergartenLmsHook()
+    lms = KindergartenLmsHook(page_size=settings.lms_page_size)
     calendar = WorkingCalendar.for_years(
         {d.year for d in days}, settings.extra_holidays, settings.extra_working_days
     )

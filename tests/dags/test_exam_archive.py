@@ -100,8 +100,10 @@ def _finished_attempts(day: date) -> list[tuple]:
 
 
 def test_manual_run_archives_one_pdf_per_finished_attempt(archived):
+    from tests.airflow_runs import assert_no_error_logs
+
     result = archived["result"]
-    assert result.state == "success", result.task_states
+    assert_no_error_logs(result)
     expected = _finished_attempts(DEMO_DATE)
     attempts = {r["attempt_id"]: r for r in archived["manifest"].values() if r["kind"] == "attempt"}
     assert sorted(attempts) == sorted(row[0] for row in expected)

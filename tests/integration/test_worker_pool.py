@@ -31,13 +31,14 @@ TASK_LIKE_MAIN = textwrap.dedent(
     from tests.integration.test_worker_pool import sample_documents
 
     documents, summary = sample_documents(rendering.MIN_POOL_BATCH)
-    pooled, pooled_summary = rendering.render_quiz(documents, summary, processes=2)
+    pooled, pooled_summary, renderers = rendering.render_quiz(documents, summary, processes=2)
     inline = rendering.render_attempt_chunk(documents)
-    facts = _inspect_many(pooled * 2, processes=2)
+    facts, readers = _inspect_many(pooled * 2, processes=2)
     with isolated_process_pool(2) as pool:
         workers = list(pool.map(worker_facts, range(4)))
     print(json.dumps({
         "same_bytes": pooled == inline,
+        "pool_workers": [renderers, readers],
         "summary_pdf": pooled_summary[:5].decode(),
         "files_read": len(facts),
         "all_open": all(not f["error"] and f["pages"] >= 1 for f in facts),
@@ -81,6 +82,7 @@ def test_pools_work_under_a_task_runner_main_with_the_blocked_db_url(tmp_path):
     facts = json.loads(done.stdout.strip().splitlines()[-1])
     assert facts == {
         "same_bytes": True,
+        "pool_workers": [2, 2],
         "summary_pdf": "%PDF-",
         "files_read": 2 * 24,
         "all_open": True,
