@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: demo demo-clean test up down stop lint format lock bench deps check-system
+.PHONY: demo demo-clean test up down stop lint format lock bench deps check-system check-moodle
 
 demo: deps  ## every DAG end to end against the local sandbox
 	$(PY) -m include.sandbox demo
@@ -37,6 +37,9 @@ format: deps
 
 bench: deps  ## benchmarks at realistic scale: they print figures
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+check-moodle: deps  ## your Moodle against the recordings (AIRFLOW_CONN_MOODLE_WS/_DB; CHECK_MOODLE_ARGS=--write)
+	$(PY) -m include.moodle_contract check $(CHECK_MOODLE_ARGS)
 
 lock:  ## recompile requirements.txt from requirements.in (needs uv)
 	$(VENV)/bin/uv pip compile requirements.in -o requirements.txt --python-version 3.11

@@ -133,7 +133,7 @@ def capability_row(info: dict, db_conn_id: str) -> tuple[str, str, str]:
 def _capabilities_needed(hook) -> set[str]:
     rows = hook.read_frame("check_function_capabilities")
     rows = rows[rows["name"].isin(list(PROJECT_FUNCTIONS))]
-    needed: set[str] = set()
+    needed: set[str] = {"webservice/rest:use"}  # every REST call checks it
     for value in rows["capabilities"].fillna(""):
         needed |= {c.strip() for c in str(value).split(",") if c.strip()}
     return needed
@@ -198,8 +198,8 @@ def grant_row(db_conn_id: str) -> tuple[str, str, str]:
             problems.append(f"{prefix}{table}: no {'/'.join(sorted(missing))}")
     if problems:
         return name, "NO", "; ".join(problems)
-    tables = ", ".join(sorted(writer_needs()))
-    return name, "yes", f"SELECT on {schema}.*; the writer's INSERT/UPDATE on {tables}"
+    needs = ", ".join(f"{t} ({'/'.join(sorted(v))})" for t, v in sorted(writer_needs().items()))
+    return name, "yes", f"SELECT on {schema}.*; the writer's {needs}"
 
 
 def max_input_vars_row(site, batch_size: int | None = None) -> tuple[str, str, str]:

@@ -13,7 +13,12 @@ from fastapi.responses import JSONResponse
 from include.sandbox import faults
 from include.sandbox.database import transaction
 from include.sandbox.moodle_ws import cohorts, courses, modules, site, users  # noqa: F401  (register functions)
-from include.sandbox.moodle_ws.registry import FUNCTIONS, MoodleException, recorded_functions
+from include.sandbox.moodle_ws.registry import (
+    FUNCTIONS,
+    MoodleException,
+    invalid_parameter,
+    recorded_functions,
+)
 
 router = APIRouter()
 # PHP's max_input_vars on the recorded Moodle (Moodle requires at least 5000).
@@ -108,4 +113,8 @@ def run_function(token: str, name: str, params: dict) -> JSONResponse:
             result = function(cursor, params)
     except MoodleException as exc:
         return JSONResponse(exc.body)
+    except KeyError as exc:  # validate_parameters: a required key that did not arrive
+        return JSONResponse(
+            invalid_parameter(f"Missing required key in single structure: {exc.args[0]}").body
+        )
     return JSONResponse(result)
