@@ -2,8 +2,13 @@
 
 The store is a local folder by default (`.local/store` in the demo) and any
 fsspec store by URL in production: set `PIPELINES_STORE_URL` (for example
-`s3://university-archive/pipelines`) and, if the store needs credentials,
-`PIPELINES_STORE_CONN_ID` naming an Airflow Connection.
+`s3://university-archive/pipelines`) and, if the store needs credentials or an
+endpoint, `PIPELINES_STORE_CONN_ID` naming an Airflow Connection (an `aws` connection
+with `endpoint_url` in its extra for an S3-compatible server).
+
+Paths travel between tasks as strings (XCom); a task turns one back into a path with
+`stored_path`, which attaches the store's connection: `ObjectStoragePath(text)` alone
+would open it without credentials or endpoint (docs/scaling.md, "The store on S3").
 """
 
 from __future__ import annotations
@@ -18,14 +23,32 @@ from dataclasses import asdict, dataclass
 from include.sandbox.environment import LOCAL_DIR
 
 
+def store_url() -> str:
+    return os.environ.get("PIPELINES_STORE_URL") or f"file://{LOCAL_DIR / 'store'}"
+
+
+def store_conn_id() -> str | None:
+    return os.environ.get("PIPELINES_STORE_CONN_ID") or None
+
+
 def store_root():
     from airflow.sdk import ObjectStoragePath
 
-    url = os.environ.get("PIPELINES_STORE_URL") or f"file://{LOCAL_DIR / 'store'}"
-    conn_id = os.environ.get("PIPELINES_STORE_CONN_ID") or None
-    root = ObjectStoragePath(url, conn_id=conn_id)
+    root = ObjectStoragePath(store_url(), conn_id=store_conn_id())
     root.mkdir(parents=True, exist_ok=True)
     return root
+
+
+def stored_path(text: str):
+    """A path the store handed out, passed on as a string (`str(path)` through XCom), as
+    an ObjectStoragePath again with the store's connection attached; a path on another
+    scheme than the store's gets no connection."""
+    from urllib.parse import urlsplit
+
+    from airflow.sdk import ObjectStoragePath
+
+    same_scheme = urlsplit(text).scheme == urlsplit(store_url()).scheme
+    return ObjectStoragePath(text, conn_id=store_conn_id() if same_scheme else None)
 
 
 def store_path(*parts: str):

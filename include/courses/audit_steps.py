@@ -54,9 +54,10 @@ def extract_structure(settings: CourseAuditSettings, audit_date: str) -> dict:
 
 def _read(path: str):
     import pandas as pd
-    from airflow.sdk import ObjectStoragePath
 
-    with ObjectStoragePath(path).open("r") as handle:
+    from include.storage import stored_path
+
+    with stored_path(path).open("r") as handle:
         return pd.DataFrame(json.load(handle))
 
 

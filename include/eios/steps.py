@@ -56,9 +56,9 @@ def _write_json(path, value) -> str:
 
 
 def _read_json(path_text: str):
-    from airflow.sdk import ObjectStoragePath
+    from include.storage import stored_path
 
-    with ObjectStoragePath(path_text).open("r") as handle:
+    with stored_path(path_text).open("r") as handle:
         return json.load(handle)
 
 
