@@ -145,7 +145,7 @@ def course_archive():
 
         return verify(plan, _settings())
 
-    @task
+    @task(pool="moodle_ws")
     def move_courses(plan: list[dict], verification: dict) -> dict:
         from include.courses.archive_steps import move_courses as move
 

@@ -153,7 +153,7 @@ def eios_sync():
 
             return run(planned, config)
 
-        @task
+        @task(pool="moodle_ws")
         def apply_changes(guarded: dict, config: dict) -> dict:
             from include.eios.steps import apply_changes as run
 

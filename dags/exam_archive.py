@@ -138,7 +138,7 @@ def exam_archive():
     def plan_quizzes(selected: dict) -> list[dict]:
         return selected["quizzes"]
 
-    @task(map_index_template="{{ quiz_label }}")
+    @task(map_index_template="{{ quiz_label }}", queue="render")
     def render_quiz_archive(item: dict, run: dict) -> dict:
         from include.exams.archive_steps import archive_quiz
 

@@ -159,20 +159,20 @@ def kontur_recordings():
 
         return plan(settings, decision, get_current_context()["run_id"])
 
-    @task
+    @task(pool="moodle_db_writer")
     def publish_recordings(settings: dict, decision: dict, planned: dict) -> dict:
         from include.recordings.steps import publish_recordings as publish
 
         return publish(settings, decision, planned, get_current_context()["run_id"])
 
-    @task
+    @task(pool="moodle_db_writer")
     def build_archive_pages(settings: dict, decision: dict, published: dict) -> dict:
         from include.recordings.steps import build_archive_pages as build
 
         params = get_current_context()["params"]
         return build(settings, decision, published, bool(params["build_archive"]))
 
-    @task
+    @task(pool="moodle_ws")
     def clear_sections(settings: dict, _archive: dict) -> dict:
         from include.recordings.steps import clear_sections as clear
 

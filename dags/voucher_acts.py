@@ -146,7 +146,7 @@ def voucher_acts():
         seen = sum(r["contracts"] for r in mapped_results(computed))
         return pipeline.check_acts(settings["period"], seen)
 
-    @task(max_active_tis_per_dagrun=4)
+    @task(max_active_tis_per_dagrun=4, queue="render")
     def render_acts(region: str, settings: dict) -> dict:
         from include.vouchers import pipeline
 

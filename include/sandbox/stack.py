@@ -213,22 +213,37 @@ def wait_for_airflow_api(port: int, timeout: float = 180) -> None:
     raise LocalStackError(f"Airflow's API server on port {port} did not answer in {timeout} s")
 
 
+POOLS_FILE = PROJECT_ROOT / "config" / "pools.json"
+
+
 def migrate_airflow_db(env: dict[str, str]) -> None:
-    """`airflow db migrate` on the SQLite metadata DB, once per Airflow version."""
+    """`airflow db migrate` on the SQLite metadata DB and the pools of config/pools.json
+    (tasks in a missing pool are never scheduled), once per Airflow version and pools file."""
+    import hashlib
+
     import airflow
 
     home = Path(env["AIRFLOW_HOME"])
-    marker = home / f".migrated-{airflow.__version__}"
+    pools = hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:12]
+    marker = home / f".migrated-{airflow.__version__}-{pools}"
     if marker.exists() and (home / "airflow.db").exists():
         return
     home.mkdir(parents=True, exist_ok=True)
-    airflow_cli = Path(sys.executable).with_name("airflow")
+    for command in (["db", "migrate"], ["pools", "import", str(POOLS_FILE)]):
+        airflow_cli(command, env)
+    marker.write_text("ok\n")
+
+
+def airflow_cli(args: list[str], env: dict[str, str], timeout: float = 600) -> str:
+    """One `airflow …` command in `env`; its output, or LocalStackError with its error."""
     done = subprocess.run(
-        [str(airflow_cli), "db", "migrate"],
+        [str(Path(sys.executable).with_name("airflow")), *args],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
     if done.returncode != 0:
-        raise LocalStackError(f"airflow db migrate failed: {done.stderr.strip()[-2000:]}")
-    marker.write_text("ok\n")
+        raise LocalStackError(f"airflow {' '.join(args[:2])} failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout
