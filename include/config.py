@@ -161,6 +161,13 @@ class KonturRecordingsSettings(PipelineSettings):
     overlap_hours: int = Field(24, ge=0, le=24 * 14, description="Re-read window before watermark")
     initial_lookback_days: int = Field(7, ge=1, le=366, description="The first poll reaches back")
     page_size: int = Field(500, ge=1, le=1000, description="`top` of one API page (1-1000)")
+    max_pages: int = Field(
+        1000,
+        ge=1,
+        le=100000,
+        description="a poll stops with an error past this many pages (500 000 recordings at "
+        "the default page_size; a day is one or two pages)",
+    )
     viewer_url_template: str = Field(
         "{base_url}/recordings/{id}", description="Link of a recording, over its fields"
     )
@@ -303,6 +310,13 @@ class VoucherSettings(PipelineSettings):
     )
     region_codes: list[str] = Field(
         default_factory=list, description="limit the acts to these regions (empty: all)"
+    )
+    max_pages: int = Field(
+        1000,
+        ge=1,
+        le=100000,
+        description="a paged LMS or registry list stops with an error past this many pages "
+        "(10^6 vouchers are 20 pages; a provider's day is one page)",
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from include.connectors.http_base import TokenHttpHook
+from include.connectors.paging import DEFAULT_MAX_PAGES, follow_pages
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,11 @@ class EiosHook(TokenHttpHook):
         attempts: int = 4,
         backoff_seconds: float = 1,
         page_size: int = 1000,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         super().__init__(eios_conn_id, "GET", timeout, attempts, backoff_seconds)
         self.page_size = page_size
+        self.max_pages = max_pages  # bound of the students feed (include/connectors/paging.py)
 
     def get_json(self, endpoint: str, params: dict[str, Any] | None = None) -> Any:
         """GET with retries on transport errors, timeouts, 429 and 5xx."""
@@ -79,15 +82,20 @@ class EiosHook(TokenHttpHook):
         return list(self.get_json("faculties"))
 
     def students(self, faculty_id: str, changed_since: str | None = None) -> list[dict]:
-        """Every item of the faculty's feed changed at or after `changed_since` (all pages)."""
+        """Every item of the faculty's feed changed at or after `changed_since` (all pages,
+        at most `max_pages`; a repeated token or an empty page with one raises `PagingError`)."""
+        endpoint = f"faculties/{faculty_id}/students"
         items: list[dict] = []
-        token = None
-        while True:
-            page = self.get_json(
-                f"faculties/{faculty_id}/students",
+        for page in follow_pages(
+            lambda token: self.get_json(
+                endpoint,
                 {"changed_since": changed_since, "page_token": token, "page_size": self.page_size},
-            )
-            items.extend(page.get("items") or [])
-            token = page.get("next_page_token")
-            if not token:
-                return items
+            ),
+            system="EIOS",
+            endpoint=endpoint,
+            items_key="items",
+            token_key="next_page_token",
+            max_pages=self.max_pages,
+        ):
+            items.extend(page)
+        return items

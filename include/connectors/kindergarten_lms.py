@@ -5,7 +5,8 @@ in the `Authorization` header (never in a URL, so never in a log line);
 HTTP 5xx, 429, timeouts and connection errors are retried with exponential
 back-off (tenacity), then raised as `ApiUnavailable` with the system's last
 message; any other 4xx is final and raised as `ApiError` with the system's
-own message. Paging (`offset`/`next_offset`) is followed here, never by callers.
+own message. Paging (`offset`/`next_offset`) is followed here, never by callers,
+and is bounded (include/connectors/paging.py: `max_pages`, repeated offsets).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import requests
 
 from include.connectors.http_base import TokenHttpHook
+from include.connectors.paging import DEFAULT_MAX_PAGES, FeedShapeError, excerpt, follow_pages
 
 
 class ApiError(RuntimeError):
@@ -36,9 +38,15 @@ class JsonApiHook(TokenHttpHook):
     unavailable = ApiUnavailable
 
     def __init__(
-        self, conn_id: str, timeout: float = 60, attempts: int = 4, backoff_seconds: float = 1
+        self,
+        conn_id: str,
+        timeout: float = 60,
+        attempts: int = 4,
+        backoff_seconds: float = 1,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         super().__init__(conn_id, "GET", timeout, attempts, backoff_seconds)
+        self.max_pages = max_pages  # bound of every paged list (include/connectors/paging.py)
 
     def request(self, method: str, endpoint: str, params: dict | None = None, body: Any = None):
         for attempt in self.retrying():
@@ -77,19 +85,37 @@ class JsonApiHook(TokenHttpHook):
         try:
             return response.json()
         except ValueError:
-            raise ApiUnavailable(f"{self.system} {endpoint}: the answer is not JSON") from None
+            raise ApiUnavailable(
+                f"{self.system} {endpoint}: HTTP {response.status_code}, the answer is not "
+                f"JSON: {excerpt(response.text)}"
+            ) from None
 
     def get(self, endpoint: str, params: dict | None = None):
         return self.request("GET", endpoint, params)
 
-    def get_all(self, endpoint: str, params: dict | None = None, limit: int = 5000) -> list[dict]:
-        """Every item of a paged list (`items` + `next_offset`)."""
-        items: list[dict] = []
-        offset: int | None = 0
-        while offset is not None:
-            page = self.get(endpoint, {**(params or {}), "offset": offset, "limit": limit})
-            items.extend(page["items"])
-            offset = page.get("next_offset")
+    def get_items(self, endpoint: str, params: dict | None = None) -> list:
+        """The `items` of an unpaged list; any other shape raises `FeedShapeError`."""
+        page = self.get(endpoint, params)
+        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+            raise FeedShapeError(
+                f"{self.system} {endpoint}: not a JSON object with an 'items' list: {excerpt(page)}"
+            )
+        return page["items"]
+
+    def get_all(self, endpoint: str, params: dict | None = None, limit: int = 5000) -> list:
+        """Every item of a paged list (`items` + `next_offset`), at most `max_pages` pages;
+        a repeated offset or an empty page with one raises `PagingError`."""
+        items: list = []
+        for page in follow_pages(
+            lambda offset: self.get(endpoint, {**(params or {}), "offset": offset, "limit": limit}),
+            system=self.system,
+            endpoint=endpoint,
+            items_key="items",
+            token_key="next_offset",
+            max_pages=self.max_pages,
+            first_token=0,
+        ):
+            items.extend(page)
         return items
 
 

@@ -18,6 +18,7 @@ import requests
 from airflow.sdk.exceptions import AirflowFailException
 
 from include.connectors.http_base import TokenHttpHook
+from include.connectors.paging import DEFAULT_MAX_PAGES, excerpt, follow_pages
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,11 @@ class KonturTalkHook(TokenHttpHook):
         timeout: float = 60,
         attempts: int = 5,
         backoff_seconds: float = 1,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         super().__init__(kontur_conn_id, "GET", timeout, attempts, backoff_seconds)
         self.retried = 0
+        self.max_pages = max_pages  # the setting `max_pages` (include/connectors/paging.py)
 
     @property
     def space_url(self) -> str:
@@ -106,7 +109,10 @@ class KonturTalkHook(TokenHttpHook):
         try:
             return response.json()
         except ValueError:
-            raise KonturTalkUnavailable(f"Kontur.Talk {endpoint}: the answer is not JSON") from None
+            raise KonturTalkUnavailable(
+                f"Kontur.Talk {endpoint}: HTTP {status}, the answer is not JSON: "
+                f"{excerpt(response.text)}"
+            ) from None
 
     def _explain_refusal(self, endpoint: str, response: requests.Response) -> str:
         """Ask `access-info` why the key was refused; the message names the fix."""
@@ -142,23 +148,23 @@ class KonturTalkHook(TokenHttpHook):
         self, start_from: datetime, start_to: datetime, top: int = 500
     ) -> Iterator[list[dict]]:
         """Every page of recordings created in [start_from, start_to), oldest first,
-        following `nextPageToken` to the last page."""
-        token = None
-        while True:
-            page = self.get_json(
-                RECORDINGS_ENDPOINT,
-                {
-                    "startFrom": _iso(start_from),
-                    "startTo": _iso(start_to),
-                    "top": top,
-                    "orderMode": "byTimeOldFirst",
-                    "pageTokenString": token,
-                },
-            )
-            yield list(page.get("entities") or [])
-            token = page.get("nextPageToken")
-            if not token:
-                return
+        following `nextPageToken` to the last page. A repeated token, an empty page with
+        a token or more than `max_pages` pages raise `PagingError`; a page that is not
+        `{entities: [...], nextPageToken}` raises `FeedShapeError` with Kontur's text."""
+        window = {
+            "startFrom": _iso(start_from),
+            "startTo": _iso(start_to),
+            "top": top,
+            "orderMode": "byTimeOldFirst",
+        }
+        yield from follow_pages(
+            lambda token: self.get_json(RECORDINGS_ENDPOINT, {**window, "pageTokenString": token}),
+            system="Kontur.Talk",
+            endpoint=RECORDINGS_ENDPOINT,
+            items_key="entities",
+            token_key="nextPageToken",
+            max_pages=self.max_pages,
+        )
 
 
 def _iso(value: datetime) -> str:

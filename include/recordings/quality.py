@@ -1,7 +1,10 @@
 """Row rules of the poll's data-quality gate: which recordings are rejected, and why.
 
-The accepted frame is then checked as a whole by a Great Expectations suite
-(include/quality): key present and unique, duration > 0.
+The entities were checked against their schema first (include/recordings/feed.py);
+these rules are the gate's second net over the accepted rows (key present,
+`createdDate` parseable and not in the future, duration > 0; a key seen twice
+keeps its last row), then the accepted frame is checked as a whole by a Great
+Expectations suite (include/quality): key present and unique, duration > 0.
 """
 
 from __future__ import annotations
@@ -23,27 +26,13 @@ RECORDING_COLUMNS = [
 ]
 
 
-def entities_frame(entities: list[dict]) -> pd.DataFrame:
-    """The API's entities as a frame with our column names (createdDate kept as text)."""
-    rows = [
-        {
-            "id": str(e.get("id") or ""),
-            "key": str(e.get("key") or "").strip(),
-            "title": str(e.get("title") or ""),
-            "created_date": e.get("createdDate"),
-            "created_by_email": ((e.get("createdBy") or {}).get("email") or ""),
-            "room_name": str(e.get("roomName") or ""),
-            "participants_count": e.get("participantsCount"),
-            "size": e.get("size"),
-            "duration": e.get("duration"),
-        }
-        for e in entities
-    ]
+def entities_frame(rows: list[dict]) -> pd.DataFrame:
+    """The schema-checked rows (`RecordingEntity.as_row()`, our column names) as a frame."""
     return pd.DataFrame(rows, columns=RECORDING_COLUMNS)
 
 
 def split_rejects(frame: pd.DataFrame, now: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(accepted, rejects): rejects carry a `reason`. `created_date` of the accepted
+    """(accepted, rejects): rejects carry a `field` and a `reason`. `created_date` of the accepted
     rows becomes naive UTC; a key seen twice in one poll keeps its last row."""
     created = pd.to_datetime(frame["created_date"], errors="coerce", utc=True)
     duration = pd.to_numeric(frame["duration"], errors="coerce")
@@ -53,11 +42,19 @@ def split_rejects(frame: pd.DataFrame, now: datetime) -> tuple[pd.DataFrame, pd.
         else pd.Timestamp(now, tz="UTC")
     )
     reasons = pd.Series("", index=frame.index, dtype=object)
-    reasons[frame["key"].fillna("").astype(str).str.strip() == ""] = "key missing"
-    reasons[(reasons == "") & created.isna()] = "createdDate not parseable"
-    reasons[(reasons == "") & (created > limit)] = "createdDate in the future"
-    reasons[(reasons == "") & ~(duration > 0)] = "duration not > 0"
-    rejects = frame[reasons != ""].assign(reason=reasons[reasons != ""])
+    fields = pd.Series("", index=frame.index, dtype=object)
+
+    def reject(mask: pd.Series, field: str, reason: str) -> None:
+        mask = mask & (reasons == "")
+        reasons[mask], fields[mask] = reason, field
+
+    reject(frame["key"].fillna("").astype(str).str.strip() == "", "key", "key missing")
+    reject(created.isna(), "createdDate", "createdDate not parseable")
+    reject(created > limit, "createdDate", "createdDate in the future")
+    reject(~(duration > 0), "duration", "duration not > 0")
+    rejects = frame[reasons != ""].assign(
+        field=fields[reasons != ""], reason=reasons[reasons != ""]
+    )
     accepted = frame[reasons == ""].assign(
         created_date=created[reasons == ""].dt.tz_localize(None),
         duration=duration[reasons == ""].astype("int64"),

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from include.feed_schema import collapse_spaces
+
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # A prefix is followed by a separator or written in brackets: "ЕГЭ: …", "[ПО] …", "СПО - …"
 _SEPARATORS = " \t:;|/\\-–—.,"
@@ -36,11 +38,13 @@ class Route:
 
 
 def split_prefix(title: str, prefixes: list[str]) -> tuple[str | None, str]:
-    """(`prefix`, rest) when the title starts with a known prefix, else (None, title)."""
-    stripped = str(title or "").strip()
+    """(`prefix`, rest) when the title starts with a known prefix, else (None, title).
+    The title is compared as Moodle compares names: trimmed, every run of whitespace
+    (tabs, no-break spaces, line breaks) one space, case ignored."""
+    stripped = collapse_spaces(str(title or ""))
     for prefix in sorted(prefixes, key=len, reverse=True):
         for opening, closing in (("[", "]"), ("(", ")"), ("", "")):
-            head = f"{opening}{prefix}{closing}"
+            head = f"{opening}{collapse_spaces(prefix)}{closing}"
             if not stripped.casefold().startswith(head.casefold()):
                 continue
             tail = stripped[len(head) :]
@@ -170,7 +174,9 @@ def plan_publication(
             "category_id": route.category_id,
             "course_id": None,
             "matched_by": None,
-            "activity_name": f"Запись занятия: {route.rest or rec['title']}, {local_date}",
+            "activity_name": (
+                f"Запись занятия: {route.rest or collapse_spaces(rec['title'])}, {local_date}"
+            ),
             "viewer_url": viewer_url(rec),
         }
         if threshold_date and local_date < threshold_date:

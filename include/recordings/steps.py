@@ -103,7 +103,7 @@ def poll_recordings(stored: dict, clock: datetime, run_id: str, hook=None, db=No
 
     settings = settings_of(stored)
     db = db or pipelines_db()
-    hook = hook or KonturTalkHook()
+    hook = hook or KonturTalkHook(max_pages=settings.max_pages)
     mark = db.read_frame(db.query("kontur_read_watermark"))
     end = _naive_utc(clock)
     if mark.empty:
@@ -130,26 +130,44 @@ def poll_recordings(stored: dict, clock: datetime, run_id: str, hook=None, db=No
 
 
 # --- data-quality gate ---------------------------------------------------------------
+REJECT_COLUMNS = ["key", "field", "reason"]
+
+
 def check_recordings(polled: dict, run_id: str) -> dict:
-    """Split rejects (with reasons, to a CSV) from accepted rows; GX suite on the accepted."""
+    """Schema first (include/recordings/feed.py), then the row rules, then the GX suite on
+    the accepted rows. Rejects (key, field, reason) go to `rejects.csv`; they never stop the
+    accepted rows. Only a poll file that is not a list of entities fails the task."""
     from include.quality import check_frame, require
+    from include.recordings.feed import validate_entities
     from include.recordings.quality import accepted_expectations, entities_frame, split_rejects
     from include.storage import write_csv
 
-    frame = entities_frame(json.loads(_read_text(polled["entities_path"])))
-    accepted, rejects = split_rejects(frame, datetime.now(UTC))
+    entities = json.loads(_read_text(polled["entities_path"]))
+    if not isinstance(entities, list):
+        raise ValueError(f"{polled['entities_path']}: not a list of Kontur.Talk entities")
+    now = datetime.now(UTC)
+    rows, schema_rejects = validate_entities(entities, now)
+    accepted, rule_rejects = split_rejects(entities_frame(rows), now)
+    rejects = [r.as_dict() for r in schema_rejects] + rule_rejects[REJECT_COLUMNS].to_dict(
+        "records"
+    )
     folder = _run_folder(run_id)
     rejects_path = None
-    if len(rejects):
+    if rejects:
         rejects_path = str(folder / "rejects.csv")
         write_csv(
             folder / "rejects.csv",
-            ["key", "id", "title", "created_date", "duration", "reason"],
-            rejects[["key", "id", "title", "created_date", "duration", "reason"]].itertuples(
-                index=False
-            ),
+            REJECT_COLUMNS,
+            ([r[c] for c in REJECT_COLUMNS] for r in rejects),
         )
-        log.warning("%d recording(s) rejected: see %s", len(rejects), rejects_path)
+        by_field = sorted({r["field"] for r in rejects})
+        log.warning(
+            "%d recording(s) rejected (fields: %s): see %s",
+            len(rejects),
+            ", ".join(by_field),
+            rejects_path,
+        )
+    _write_text(folder / "rejects.json", json.dumps(rejects, ensure_ascii=False))
     summary = "no recordings in the window"
     if len(accepted):
         summary = require(
@@ -164,17 +182,23 @@ def check_recordings(polled: dict, run_id: str) -> dict:
         "accepted": len(accepted),
         "rejected": len(rejects),
         "rejects_path": rejects_path,
+        "rejects_json": str(folder / "rejects.json"),
         "quality": summary,
     }
 
 
 # --- stage and watermark -------------------------------------------------------------
 def stage_recordings(checked: dict, run_id: str, db=None) -> dict:
-    """Upsert the accepted recordings by key in one committed transaction."""
+    """Upsert the accepted recordings by key and record the rejects (`feed_reject`, once
+    per key; a key now accepted is resolved) in one committed transaction."""
     import pandas as pd
+
+    from include.feed_rejects import open_rejects, record_rejects, seen_now
+    from include.recordings.feed import FEED
 
     db = db or pipelines_db()
     rows = json.loads(_read_text(checked["accepted_path"]))
+    rejects = json.loads(_read_text(checked["rejects_json"])) if checked.get("rejects_json") else []
     params = [
         {
             "recording_key": r["key"],
@@ -190,10 +214,23 @@ def stage_recordings(checked: dict, run_id: str, db=None) -> dict:
         }
         for r in rows
     ]
-    if params:
-        with db.transaction() as cursor:
+    with db.transaction() as cursor:
+        if params:
             cursor.executemany(db.query("kontur_upsert_recording"), params)
-    return {"upserted": len(params)}
+        record_rejects(
+            db,
+            cursor,
+            FEED,
+            rejects,
+            run_id,
+            seen_now(),
+            resolved_keys=[p["recording_key"] for p in params],
+        )
+    return {
+        "upserted": len(params),
+        "rejects_recorded": len(rejects),
+        "open_rejects": open_rejects(db, FEED).get(FEED, 0),
+    }
 
 
 def record_watermark(polled: dict, run_id: str, db=None) -> dict:
@@ -500,8 +537,10 @@ def report_line(
     published: dict,
     archive: dict,
     cleared: dict,
+    staged: dict | None = None,
 ) -> tuple[str, dict, dict]:
-    """(summary, counts, outputs) of the run report."""
+    """(summary, counts, outputs) of the run report; open feed rejects are named in every
+    run's summary until the source fixes them."""
     counts = {
         "pages": polled["pages"],
         "polled": polled["entities"],
@@ -512,6 +551,7 @@ def report_line(
         "adopted": published.get("adopted", 0),
         "archive_pages": archive.get("pages", 0),
         "cleared": cleared.get("cleared", 0),
+        "open_rejects": (staged or {}).get("open_rejects", 0),
     }
     counts |= {f"plan_{k}": v for k, v in (planned.get("counts") or {}).items()}
     from include.reporting import plural
@@ -520,6 +560,11 @@ def report_line(
         f"polled {plural(polled['entities'], 'recording')} in {plural(polled['pages'], 'page')}, "
         f"{checked['rejected']} rejected; publication: {decision['reason']}"
     )
+    if counts["open_rejects"]:
+        summary += (
+            f"; {plural(counts['open_rejects'], 'rejected recording')} still open in "
+            "feed_reject (kontur_recordings) until Kontur.Talk sends them valid"
+        )
     if decision["publish"]:
         summary += (
             f"; published {counts['published']}, adopted {counts['adopted']}, "

@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 
 from include.sandbox.database import transaction
 from include.sandbox.environment import connection_json
-from include.sandbox.faults import fault_response, record_and_take
+from include.sandbox.faults import fault_response, record_and_take, shape_page
 
 router = APIRouter(prefix="/lms/api/v1")
 
@@ -62,7 +62,9 @@ def contracts(
     for row in rows:
         row["start_date"] = row["start_date"].isoformat()
         row["end_date"] = row["end_date"].isoformat() if row["end_date"] else None
-    return {"provider_bin": bin_, "items": rows, "next_offset": _page(rows, offset, limit)}
+    page = {"provider_bin": bin_, "items": rows, "next_offset": _page(rows, offset, limit)}
+    target = f"/providers/{bin_}/contracts"
+    return shape_page("lms", target, page, "items", "next_offset", offset, offset == 0)
 
 
 @router.get("/providers/{bin_}/attendance")
@@ -92,9 +94,11 @@ def attendance(
         }
         for r in rows
     ]
-    return {
+    page = {
         "provider_bin": bin_,
         "date": day.isoformat(),
         "items": items,
         "next_offset": _page(rows, offset, limit),
     }
+    target = f"/providers/{bin_}/attendance"
+    return shape_page("lms", target, page, "items", "next_offset", offset, offset == 0)

@@ -142,4 +142,12 @@ def recordings(
         }
         for r in rows
     ]
-    return {"entities": entities, "nextPageToken": token}
+    return faults.shape_page(
+        "kontur",
+        "/api/Domain/recordings/v2",
+        {"entities": entities, "nextPageToken": token},
+        "entities",
+        "nextPageToken",
+        pageTokenString,
+        first_page=not pageTokenString,
+    )

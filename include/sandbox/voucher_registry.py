@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from include.sandbox.database import transaction
 from include.sandbox.environment import connection_json
-from include.sandbox.faults import fault_response, record_and_take
+from include.sandbox.faults import fault_response, record_and_take, shape_page
 
 router = APIRouter(prefix="/registry/api/v1")
 
@@ -62,9 +62,14 @@ def _select(sql: str, params: tuple = ()) -> list[dict]:
         return [_json(r) for r in cursor.fetchall()]
 
 
-def _paged(sql: str, offset: int, limit: int) -> dict:
+def _paged(target: str, sql: str, offset: int, limit: int) -> dict:
     rows = _select(f"{sql} LIMIT %s OFFSET %s", (limit, offset))
-    return {"items": rows, "next_offset": offset + limit if len(rows) == limit else None}
+    page = {"items": rows, "next_offset": offset + limit if len(rows) == limit else None}
+    return shape_page("registry", target, page, "items", "next_offset", offset, offset == 0)
+
+
+def _listed(target: str, rows: list[dict]) -> dict:
+    return shape_page("registry", target, {"items": rows})
 
 
 @router.get("/regions")
@@ -72,11 +77,10 @@ def regions(authorization: str | None = Header(None)):
     refusal = _guard("/regions", authorization)
     if refusal is not None:
         return refusal
-    return {
-        "items": _select(
-            "SELECT code, name, emitent_bin, emitent_name FROM vr_region ORDER BY code"
-        )
-    }
+    return _listed(
+        "/regions",
+        _select("SELECT code, name, emitent_bin, emitent_name FROM vr_region ORDER BY code"),
+    )
 
 
 @router.get("/providers")
@@ -89,6 +93,7 @@ def providers(
     if refusal is not None:
         return refusal
     return _paged(
+        "/providers",
         "SELECT bin, name, region_code, funding_model, lms_name, estimate_monthly, address"
         " FROM vr_provider ORDER BY bin",
         offset,
@@ -101,12 +106,13 @@ def norms(authorization: str | None = Header(None)):
     refusal = _guard("/norms", authorization)
     if refusal is not None:
         return refusal
-    return {
-        "items": _select(
+    return _listed(
+        "/norms",
+        _select(
             "SELECT region_code, age_group, group_type, monthly_amount FROM vr_norm"
             " ORDER BY region_code, age_group, group_type"
-        )
-    }
+        ),
+    )
 
 
 @router.get("/vouchers")
@@ -119,7 +125,10 @@ def vouchers(
     if refusal is not None:
         return refusal
     return _paged(
-        "SELECT voucher_id, iin, bin, status FROM vr_voucher ORDER BY voucher_id", offset, limit
+        "/vouchers",
+        "SELECT voucher_id, iin, bin, status FROM vr_voucher ORDER BY voucher_id",
+        offset,
+        limit,
     )
 
 
@@ -128,12 +137,13 @@ def risk_flags(authorization: str | None = Header(None)):
     refusal = _guard("/risk-flags", authorization)
     if refusal is not None:
         return refusal
-    return {
-        "items": _select(
+    return _listed(
+        "/risk-flags",
+        _select(
             "SELECT flag_id, kind, bin, iin, flagged_on, resolved_on, detail FROM vr_risk_flag"
             " ORDER BY flag_id"
-        )
-    }
+        ),
+    )
 
 
 class ActIn(BaseModel):

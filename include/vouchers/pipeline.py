@@ -27,6 +27,16 @@ from include.vouchers.risk import death_dates, provider_statuses
 log = logging.getLogger(__name__)
 
 STORE_FOLDER = "vouchers"
+# The field each register rule is about (the rejects file's `field` column).
+RULE_FIELDS = {
+    "invalid_iin": "iin",
+    "unknown_code": "code",
+    "duplicate_mark": "iin",
+    "not_working_day": "date",
+    "outside_contract": "date",
+    "excused_without_document": "document",
+    "double_funding": "iin",
+}
 
 
 def _pipelines():
@@ -84,17 +94,31 @@ def calendar_for(period_or_day: str, settings: VoucherSettings) -> WorkingCalend
 # --- reference data from the registry ------------------------------------------------
 
 
-def extract_registry() -> dict:
+def extract_registry(run_id: str = "", settings: VoucherSettings | None = None) -> dict:
     """Regions, providers, norms, vouchers and risk flags -> the project DB (upserts).
-    The provider's status columns are the pipeline's own (risk rules) and are kept."""
+    The provider's status columns are the pipeline's own (risk rules) and are kept.
+    Each list is checked against its schema first (include/vouchers/feeds.py): a failing
+    row goes to `feed_reject` (feed `registry_<list>`) and the other rows go on."""
     from include.connectors.voucher_registry import VoucherRegistryHook
+    from include.feed_rejects import open_rejects, record_rejects, seen_now
+    from include.vouchers.feeds import validate_registry
 
-    registry = VoucherRegistryHook()
-    regions, providers = registry.regions(), registry.providers()
-    norms, vouchers, flags = registry.norms(), registry.vouchers(), registry.risk_flags()
+    registry = VoucherRegistryHook(max_pages=settings.max_pages if settings else 1000)
+    read = {
+        "registry_regions": registry.regions(),
+        "registry_providers": registry.providers(),
+        "registry_norms": registry.norms(),
+        "registry_vouchers": registry.vouchers(),
+        "registry_risk_flags": registry.risk_flags(),
+    }
+    checked = {feed: validate_registry(feed, items) for feed, items in read.items()}
+    regions, providers, norms, vouchers, flags = (checked[feed][0] for feed in read)
     db = _pipelines()
     try:
         with db.transaction() as cursor:
+            seen_at = seen_now()
+            for feed, (_, rejects) in checked.items():
+                record_rejects(db, cursor, feed, rejects, run_id, seen_at, scope=feed)
             cursor.executemany(
                 "INSERT INTO voucher_region (code, name, emitent_bin, emitent_name)"
                 " VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE name = VALUES(name),"
@@ -157,6 +181,7 @@ def extract_registry() -> dict:
                     for f in flags
                 ],
             )
+        open_feed_rejects = open_rejects(db, "registry_%")
     finally:
         db.close()
     return {
@@ -164,6 +189,8 @@ def extract_registry() -> dict:
         "providers": len(providers),
         "vouchers": len(vouchers),
         "risk_flags": len(flags),
+        "schema_rejected": sum(len(rejects) for _, rejects in checked.values()),
+        "open_feed_rejects": open_feed_rejects,
     }
 
 
@@ -187,12 +214,19 @@ def plan_provider_batches(batch_size: int, first_day: date | None = None) -> lis
     return [bins[i : i + batch_size] for i in range(0, len(bins), batch_size)]
 
 
-def ingest_provider_batch(bins: list[str], days: list[date], settings: VoucherSettings) -> dict:
+def ingest_provider_batch(
+    bins: list[str], days: list[date], settings: VoucherSettings, run_id: str = ""
+) -> dict:
     """For each provider: its contracts and each day's marks from the LMS; the register
-    rules split them; a provider-day's marks and rejects are replaced in one transaction."""
+    rules split them; a provider-day's marks and rejects are replaced in one transaction.
+    Contracts and marks are checked against their schema first (include/vouchers/feeds.py):
+    a failing row goes to `feed_reject` (feeds `lms_contracts`, `lms_attendance`), the
+    other rows go on."""
     from include.connectors.kindergarten_lms import KindergartenLmsHook
+    from include.feed_rejects import record_rejects, seen_now
+    from include.vouchers.feeds import validate_contracts
 
-    lms = KindergartenLmsHook(page_size=settings.lms_page_size)
+    lms = KindergartenLmsHook(page_size=settings.lms_page_size, max_pages=settings.max_pages)
     calendar = WorkingCalendar.for_years(
         {d.year for d in days}, settings.extra_holidays, settings.extra_working_days
     )
@@ -208,8 +242,10 @@ def ingest_provider_batch(bins: list[str], days: list[date], settings: VoucherSe
         )
         terminated_on = _terminated_on(db)
         for bin_ in bins:
+            valid, contract_rejects = validate_contracts(bin_, lms.contracts(bin_))
+            counts["schema_rejected"] += len(contract_rejects)
             contracts = pd.DataFrame(
-                lms.contracts(bin_), columns=[c for c in contract_columns if c != "bin"]
+                valid, columns=[c for c in contract_columns if c != "bin"]
             ).assign(bin=bin_)
             contracts["start_date"] = pd.to_datetime(contracts["start_date"]).dt.date
             contracts["end_date"] = [
@@ -223,6 +259,10 @@ def ingest_provider_batch(bins: list[str], days: list[date], settings: VoucherSe
                         " group_type, start_date, end_date) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                         _rows(contracts, contract_columns),
                     )
+                    record_rejects(
+                        db, cursor, "lms_contracts", contract_rejects, run_id, seen_now(),
+                        scope=bin_,
+                    )  # fmt: skip
             effective = contracts.copy()
             for iin, died in deaths.items():  # a handful of children, not per mark
                 ends = effective["iin"] == iin
@@ -233,7 +273,7 @@ def ingest_provider_batch(bins: list[str], days: list[date], settings: VoucherSe
             for day in days:
                 if bin_ in terminated_on and day >= terminated_on[bin_]:
                     continue  # no register after the termination took effect
-                counts.update(_ingest_provider_day(db, lms, bin_, day, effective, calendar))
+                counts.update(_ingest_provider_day(db, lms, bin_, day, effective, calendar, run_id))
             counts["providers"] += 1
     finally:
         db.close()
@@ -251,21 +291,40 @@ def _terminated_on(db) -> dict[str, date]:
     }
 
 
-def _ingest_provider_day(db, lms, bin_: str, day: date, contracts, calendar) -> Counter:
+def _ingest_provider_day(db, lms, bin_: str, day: date, contracts, calendar, run_id) -> Counter:
+    from include.vouchers.feeds import validate_marks
+
     items = lms.attendance(bin_, day)
-    marks = pd.DataFrame(items, columns=["iin", "date", "code", "document"]).assign(bin=bin_)
+    valid, schema_rejects = validate_marks(bin_, day, items)
+    marks = pd.DataFrame(valid, columns=["iin", "date", "code", "document"]).assign(bin=bin_)
     marks["mark_date"] = day  # the LMS answers for the day asked
     accepted, rejects = split_register(marks, contracts, calendar)
     for attempt in _deadlock_safe():
         with attempt:
-            _replace_provider_day(db, bin_, day, accepted, rejects, len(items))
-    return Counter(marks=len(items), accepted=len(accepted), rejected=len(rejects))
+            _replace_provider_day(
+                db, bin_, day, accepted, rejects, len(items), schema_rejects, run_id
+            )
+    return Counter(
+        marks=len(items),
+        accepted=len(accepted),
+        rejected=len(rejects) + len(schema_rejects),
+        schema_rejected=len(schema_rejects),
+    )
 
 
-def _replace_provider_day(db, bin_: str, day: date, accepted, rejects, marks: int) -> None:
-    """The day's marks and rejects, and the record that the day was ingested (even with
-    no mark at all: a real empty register), in one transaction."""
+def _replace_provider_day(
+    db, bin_: str, day: date, accepted, rejects, marks: int, schema_rejects=(), run_id=""
+) -> None:
+    """The day's marks and rejects (register rules: `voucher_reject`; schema:
+    `feed_reject`), and the record that the day was ingested (even with no mark at all: a
+    real empty register), in one transaction."""
+    from include.feed_rejects import record_rejects, seen_now
+
     with db.transaction() as cursor:
+        record_rejects(
+            db, cursor, "lms_attendance", schema_rejects, run_id, seen_now(),
+            scope=f"{bin_}/{day.isoformat()}",
+        )  # fmt: skip
         cursor.execute("DELETE FROM voucher_mark WHERE mark_date = %s AND bin = %s", (day, bin_))
         cursor.execute("DELETE FROM voucher_reject WHERE mark_date = %s AND bin = %s", (day, bin_))
         if not accepted.empty:
@@ -287,7 +346,7 @@ def _replace_provider_day(db, bin_: str, day: date, accepted, rejects, marks: in
                 "register_date": day,
                 "marks": marks,
                 "accepted": len(accepted),
-                "rejected": len(rejects),
+                "rejected": len(rejects) + len(schema_rejects),
             },
         )
 
@@ -296,6 +355,7 @@ def check_double_funding(days: list[date]) -> dict:
     """Flag (in every provider involved) a child marked present in two providers on one day;
     the flagged marks go to rejects with `double_funding` and out of payment. Then each
     day's rejects file (IINs masked) is written to the store."""
+    from include.feed_rejects import open_rejects
     from include.storage import store_path, write_bytes_if_changed
 
     db = _pipelines()
@@ -330,15 +390,36 @@ def check_double_funding(days: list[date]) -> dict:
                 " WHERE mark_date = %(day)s ORDER BY bin, reason, iin, reject_id",
                 {"day": day},
             )
-            by_reason.update(rejects["reason"].tolist())
+            rejects["field"] = rejects["reason"].map(RULE_FIELDS)
+            schema = db.read_frame(
+                db.query("feed_reject_open_in_scope"),
+                {"feed": "lms_attendance", "scope_pattern": f"%/{day.isoformat()}"},
+            )
+            if not schema.empty:  # schema rejects of the day: the key is bin/day/iin
+                parts = schema["record_key"].str.split("/", n=2, expand=True)
+                schema = pd.DataFrame(
+                    {
+                        "bin": schema["scope"].str.split("/").str[0],
+                        "mark_date": day,
+                        "iin": parts[2] if 2 in parts else "",
+                        "code": None,
+                        "document": None,
+                        "reason": "schema: " + schema["reason"],
+                        "field": schema["field"],
+                    }
+                )
+                rejects = pd.concat([rejects, schema], ignore_index=True)
+            by_reason.update(r.split(":")[0] for r in rejects["reason"].tolist())
             rejects["iin"] = rejects["iin"].map(mask_iin)
             path = store_path(STORE_FOLDER, "rejects", f"{day.isoformat()}.csv")
             body = rejects.to_csv(index=False, lineterminator="\n").encode("utf-8")
             write_bytes_if_changed(path, body)
             files.append(str(path))
+        lms_open = open_rejects(db, "lms_%")
     finally:
         db.close()
     return {
+        "open_feed_rejects": lms_open,
         "double_funded_children": children,
         "rejects": sum(by_reason.values()),
         "rejects_by_reason": dict(sorted(by_reason.items())),

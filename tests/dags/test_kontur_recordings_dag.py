@@ -129,7 +129,8 @@ def test_morning_poll_stores_every_recording_once_and_does_not_publish(stack):
     checked = result.xcom("check_recordings")
     assert checked["rejected"] == bad >= 1
     with open(checked["rejects_path"].removeprefix("file://"), encoding="utf-8") as handle:
-        assert {row["reason"] for row in csv.DictReader(handle)} == {"duration not > 0"}
+        rows = list(csv.DictReader(handle))
+    assert {(row["field"], row["reason"]) for row in rows} == {("duration", "duration not > 0")}
     decision = result.xcom("decide_publication")
     assert decision["publish"] is False and "before publish_at 18:10" in decision["reason"]
     assert _activities() == 0
@@ -202,6 +203,36 @@ def test_a_later_run_the_same_day_publishes_nothing(stack):
     assert result.state == "success"
     assert result.xcom("decide_publication")["reason"].startswith("already published on")
     assert _activities() == before
+
+
+def test_a_title_changed_only_in_case_and_whitespace_makes_no_write(stack):
+    key, course_id = _one("SELECT recording_key, course_id FROM kontur_publication LIMIT 1")
+    (title,) = _one(
+        "SELECT title FROM kontur_recording WHERE recording_key = %s", key, which="sandbox"
+    )
+    mangled = "  " + "\u00a0 ".join(title.upper().split()) + "\t "
+    _execute(
+        "UPDATE kontur_recording SET title = %s WHERE recording_key = %s",
+        mangled,
+        key,
+        which="sandbox",
+    )
+    before = _activities()
+    result = _run(LATER + timedelta(minutes=5), publish_now=True)
+    assert result.state == "success", result.task_states
+    published = result.xcom("publish_recordings")
+    assert published["published"] == published["adopted"] == published["statements"] == 0
+    assert result.xcom("build_archive_pages")["pages"] == 0
+    assert _activities() == before
+    assert _one("SELECT course_id FROM kontur_publication WHERE recording_key = %s", key) == (
+        course_id,
+    )
+    # the mangled title routes to the same course as the clean one
+    from include.recordings.routing import route_title
+
+    clean, messy = (route_title(t, SETTINGS["prefix_routes"], "ПО", 700) for t in (title, mangled))
+    assert clean.category_id == messy.category_id
+    assert " ".join(clean.rest.casefold().split()) == " ".join(messy.rest.casefold().split())
 
 
 def test_auto_publish_off_never_publishes_and_publish_now_does(stack):

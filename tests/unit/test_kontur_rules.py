@@ -10,6 +10,7 @@ import pytest
 
 from include.config import KonturRecordingsSettings, SettingsError, parse_settings
 from include.recordings.archive import archive_page_html
+from include.recordings.feed import validate_entities
 from include.recordings.gate import decide_publication
 from include.recordings.placement import choose_section
 from include.recordings.quality import entities_frame, split_rejects
@@ -68,6 +69,23 @@ def test_normalisation_ignores_case_yo_spaces_and_punctuation():
 )
 def test_split_prefix(title, prefix, rest):
     assert split_prefix(title, list(ROUTES)) == (prefix, rest)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "ЕГЭ Математика профильная",
+        "  егэ   МАТЕМАТИКА   профильная  ",
+        "ЕГЭ\u00a0Математика\tпрофильная",
+        "ЕГЭ\nматематика профильная",
+        "[егэ]  Математика  Профильная",
+    ],
+)
+def test_titles_differing_only_in_case_and_whitespace_route_to_the_same_course(variant):
+    index = CourseIndex(CATEGORIES, COURSES)
+    route = route_title(variant, ROUTES, "ПО", 1)
+    assert (route.prefix, route.category_id) == ("ЕГЭ", 735)
+    assert index.match(route.category_id, route.rest).course_id == 10
 
 
 def test_prefix_routes_pick_the_root_and_defaults_apply_when_none_matches():
@@ -179,55 +197,53 @@ def test_gate_never_publishes_when_auto_publish_is_off_and_publish_now_skips_it(
     assert now.publish is True
 
 
-def test_quality_gate_rejects_rows_with_a_reason():
+def test_quality_gate_rejects_rows_with_a_field_and_a_reason():
+    def entity(id_, key, created="2026-11-20T10:00:00Z", duration=60, **extra):
+        base = {"id": id_, "key": key, "title": "x", "createdDate": created, "duration": duration}
+        return base | extra
+
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    rows, rejects = validate_entities(
+        [
+            entity("1", "a"),
+            entity("2", ""),
+            entity("3", "c", created="yesterday"),
+            entity("4", "d", created="2027-01-01T00:00:00Z"),
+            entity("5", "e", duration=0),
+            entity("6", "a", title="y", duration=61),
+            entity("7", "g", createdBy="teacher@example.edu"),
+            entity("8", "h", participantsCount="many"),
+        ],
+        now,
+    )
+    by_key = {r.key: (r.field, r.reason) for r in rejects}
+    assert by_key == {
+        "2": ("key", "key missing"),
+        "c": ("createdDate", "createdDate not parseable"),
+        "d": ("createdDate", "createdDate in the future"),
+        "e": ("duration", "duration not > 0"),
+        "g": ("createdBy", "Input should be a valid dictionary or instance of CreatedBy"),
+        "h": ("participantsCount", "Input should be a valid integer"),
+    }
+    accepted, rule_rejects = split_rejects(entities_frame(rows), now)
+    assert list(accepted["key"]) == ["a"] and accepted["title"].iloc[0] == "y"
+    assert rule_rejects.empty
+
+
+def test_the_gate_rules_are_a_second_net_with_a_field():
     frame = entities_frame(
         [
-            {
-                "id": "1",
-                "key": "a",
-                "title": "x",
-                "createdDate": "2026-11-20T10:00:00Z",
-                "duration": 60,
-            },
-            {
-                "id": "2",
-                "key": "",
-                "title": "x",
-                "createdDate": "2026-11-20T10:00:00Z",
-                "duration": 60,
-            },
-            {"id": "3", "key": "c", "title": "x", "createdDate": "yesterday", "duration": 60},
-            {
-                "id": "4",
-                "key": "d",
-                "title": "x",
-                "createdDate": "2027-01-01T00:00:00Z",
-                "duration": 60,
-            },
-            {
-                "id": "5",
-                "key": "e",
-                "title": "x",
-                "createdDate": "2026-11-20T10:00:00Z",
-                "duration": 0,
-            },
-            {
-                "id": "6",
-                "key": "a",
-                "title": "y",
-                "createdDate": "2026-11-20T10:00:00Z",
-                "duration": 61,
-            },
+            {"id": "1", "key": "", "title": "x", "created_date": "2026-11-20T10:00:00",
+             "duration": 60},
+            {"id": "2", "key": "b", "title": "x", "created_date": "2026-11-20T10:00:00",
+             "duration": 0},
         ]
-    )
-    accepted, rejects = split_rejects(frame, datetime(2026, 11, 23, tzinfo=UTC))
-    assert list(accepted["key"]) == ["a"] and accepted["title"].iloc[0] == "y"
-    assert dict(zip(rejects["id"], rejects["reason"], strict=True)) == {
-        "2": "key missing",
-        "3": "createdDate not parseable",
-        "4": "createdDate in the future",
-        "5": "duration not > 0",
-    }
+    )  # fmt: skip
+    _, rejects = split_rejects(frame, datetime(2026, 11, 23, tzinfo=UTC))
+    assert list(zip(rejects["field"], rejects["reason"], strict=True)) == [
+        ("key", "key missing"),
+        ("duration", "duration not > 0"),
+    ]
 
 
 def test_archive_page_lists_every_recording_escaped_and_in_a_stable_order():
