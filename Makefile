@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: demo demo-clean test up down stop lint format lock bench deps check-system check-moodle
+.PHONY: demo demo-clean test up down stop lint format lock bench deps check-system check-moodle test-distributed
 
 demo: deps  ## every DAG end to end against the local sandbox
 	$(PY) -m include.sandbox demo
@@ -15,7 +15,10 @@ demo-clean:  ## stop the local services and delete all local state (.local/)
 	@if [ -x $(PY) ]; then $(PY) -m include.sandbox clean; else rm -rf .local; fi
 
 test: deps  ## the whole test suite (starts MariaDB for the session, or reuses it)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/distributed $(PYTEST_ARGS)
+
+test-distributed: deps  ## CeleryExecutor, 2 workers, PostgreSQL, Redis, S3 store on loopback (docs/scaling.md)
+	$(PY) -m pytest tests/distributed $(PYTEST_ARGS)
 
 up: deps  ## Airflow UI (airflow standalone) on 127.0.0.1 with the sandbox
 	$(PY) -m include.sandbox up

@@ -48,7 +48,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args, run_moment
+from include.dag_defaults import default_args, run_failed_mail, run_moment
 
 DAG_ID = "course_archive"
 
@@ -78,6 +78,7 @@ def _end_before():
     catchup=False,
     max_active_runs=1,
     default_args=default_args(),
+    on_failure_callback=run_failed_mail(),
     tags=["courses", "moodle"],
     params={
         "end_before": Param(

@@ -45,7 +45,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import choices_display, default_args, run_moment
+from include.dag_defaults import choices_display, default_args, run_failed_mail, run_moment
 
 DAG_ID = "course_audit"
 DELIVERY_MODELS = ("web_support", "blended", "online")  # CourseAuditSettings.default_delivery_model
@@ -71,6 +71,7 @@ def _audit_date() -> str:
     catchup=False,
     max_active_runs=1,
     default_args=default_args(),
+    on_failure_callback=run_failed_mail(),
     tags=["courses", "moodle"],
     params={
         "root_category_id": Param(

@@ -63,7 +63,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task, task_group
 
-from include.dag_defaults import choices_display, default_args
+from include.dag_defaults import choices_display, default_args, run_failed_mail
 
 LEAVE_ACTIONS = ("suspend", "suspend_and_remove_from_cohort")  # EiosSyncSettings.on_leave
 
@@ -109,6 +109,7 @@ PARAMS = {
     max_active_runs=1,
     doc_md=__doc__,
     default_args=default_args(),
+    on_failure_callback=run_failed_mail(),
     tags=["eios", "moodle"],
     params=PARAMS,
     dagrun_timeout=timedelta(hours=6),

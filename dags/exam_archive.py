@@ -77,7 +77,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args, mapped_results, run_moment
+from include.dag_defaults import default_args, mapped_results, run_failed_mail, run_moment
 
 DAG_ID = "exam_archive"
 UNIVERSITY_TZ = "Europe/Moscow"
@@ -98,6 +98,7 @@ def _settings():
     catchup=False,
     max_active_runs=2,
     default_args=default_args(),
+    on_failure_callback=run_failed_mail(),
     tags=["exams", "moodle"],
     params={
         "date": Param(

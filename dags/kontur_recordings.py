@@ -56,7 +56,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args
+from include.dag_defaults import default_args, run_failed_mail
 
 DAG_ID = "kontur_recordings"
 
@@ -77,6 +77,7 @@ def _clock():
     catchup=False,
     max_active_runs=1,
     default_args=default_args(),
+    on_failure_callback=run_failed_mail(),
     tags=["recordings", "kontur-talk", "moodle"],
     params={
         # ["boolean", "null"]: the trigger form marks every non-nullable type "required"

@@ -57,7 +57,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import choices_display, default_args
+from include.dag_defaults import choices_display, default_args, run_failed_mail
 
 BILLING_BASES = ("attendance", "enrolment")  # VoucherSettings.billing_basis
 
@@ -71,6 +71,7 @@ BILLING_BASES = ("attendance", "enrolment")  # VoucherSettings.billing_basis
     max_active_runs=1,
     doc_md=__doc__,
     default_args=default_args(),
+    on_failure_callback=run_failed_mail(),
     tags=["vouchers", "voucher-registry"],
     params={
         "period": Param(

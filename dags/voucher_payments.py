@@ -40,7 +40,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args
+from include.dag_defaults import default_args, run_failed_mail
 
 
 @dag(
@@ -52,6 +52,7 @@ from include.dag_defaults import default_args
     max_active_runs=1,
     doc_md=__doc__,
     default_args=default_args(),
+    on_failure_callback=run_failed_mail(),
     tags=["vouchers", "voucher-registry"],
     params={
         "as_of": Param(

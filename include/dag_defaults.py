@@ -66,3 +66,11 @@ def mapped_results(results) -> list:
     slice is a single request that logs nothing. `None` (nothing ran) reads as [].
     """
     return [] if results is None else list(results[:])
+
+
+def run_failed_mail():
+    """Every DAG's `on_failure_callback`: a mail with the run's summary and a link to the
+    run, sent through the Connection `smtp_default` (include/notifications.py)."""
+    from include.notifications import run_failed_notifier
+
+    return run_failed_notifier()
