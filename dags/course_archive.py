@@ -48,7 +48,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args, run_failed_mail, run_moment
+from include.dag_defaults import LONG_TIMEOUT, default_args, run_failed_mail, run_moment
 
 DAG_ID = "course_archive"
 
@@ -126,7 +126,7 @@ def course_archive():
             return []
         return plan
 
-    @task(retries=1, map_index_template="{{ course_shortname }}")
+    @task(retries=1, map_index_template="{{ course_shortname }}", execution_timeout=LONG_TIMEOUT)
     def backup_course(item: dict) -> dict:
         from include.courses.archive_steps import backup_course as backup
 

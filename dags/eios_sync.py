@@ -63,7 +63,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task, task_group
 
-from include.dag_defaults import choices_display, default_args, run_failed_mail
+from include.dag_defaults import HEAVY_TIMEOUT, choices_display, default_args, run_failed_mail
 
 LEAVE_ACTIONS = ("suspend", "suspend_and_remove_from_cohort")  # EiosSyncSettings.on_leave
 
@@ -154,7 +154,7 @@ def eios_sync():
 
             return run(planned, config)
 
-        @task(pool="moodle_ws")
+        @task(execution_timeout=HEAVY_TIMEOUT, pool="moodle_ws")
         def apply_changes(guarded: dict, config: dict) -> dict:
             from include.eios.steps import apply_changes as run
 

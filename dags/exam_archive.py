@@ -77,7 +77,14 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args, mapped_results, run_failed_mail, run_moment
+from include.dag_defaults import (
+    HEAVY_TIMEOUT,
+    RENDER_TIMEOUT,
+    default_args,
+    mapped_results,
+    run_failed_mail,
+    run_moment,
+)
 
 DAG_ID = "exam_archive"
 UNIVERSITY_TZ = "Europe/Moscow"
@@ -139,7 +146,7 @@ def exam_archive():
     def plan_quizzes(selected: dict) -> list[dict]:
         return selected["quizzes"]
 
-    @task(map_index_template="{{ quiz_label }}", queue="render")
+    @task(map_index_template="{{ quiz_label }}", execution_timeout=RENDER_TIMEOUT, queue="render")
     def render_quiz_archive(item: dict, run: dict) -> dict:
         from include.exams.archive_steps import archive_quiz
 
@@ -153,7 +160,7 @@ def exam_archive():
 
         return record(mapped_results(results), run)
 
-    @task(retries=0, trigger_rule="none_failed")
+    @task(retries=0, trigger_rule="none_failed", execution_timeout=HEAVY_TIMEOUT)
     def check_archive_files(run: dict, selected: dict, _manifest: dict) -> dict:
         from include.exams.archive_steps import check_archive
 

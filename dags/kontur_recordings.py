@@ -19,7 +19,9 @@ Variable `kontur_recordings` (JSON, `KonturRecordingsSettings`): `default_prefix
 `threshold_date` (YYYY-MM-DD; older recordings are never published), `min_section` (≥ 2),
 `default_category_id`, `prefix_routes` (`{"ЕГЭ": 735, "ПО": 727}`), `auto_publish`,
 `publish_at` (HH:MM), `timezone` (default Europe/Moscow), `overlap_hours` (24: re-read
-window), `initial_lookback_days`, `page_size` (1-1000), `viewer_url_template`
+window), `initial_lookback_days`, `page_size` (1-1000), `max_pages` (1000: a poll that
+would follow more pages, a repeated `nextPageToken` or an empty page with a token stops
+with an error naming the token), `viewer_url_template`
 (`{base_url}/recordings/{id}`), `recordings_section_name`, `archive_page_name`,
 `clear_after_days`. A bad value fails `check_settings` naming the field.
 
@@ -33,15 +35,23 @@ course's archive page), `clear_sections` (remove recording activities older than
 
 ## Outputs
 Tables `kontur_recording`, `kontur_watermark`, `kontur_publication` (journal, unique per
-recording), `kontur_publication_day` (pipelines DB); in the store
+recording), `kontur_publication_day`, `feed_reject` (feed `kontur_recordings`: rejected
+entities, once per key) (pipelines DB); in the store
 `kontur_recordings/<run>/`: `entities.json`, `rejects.csv`, `plan.json`, `unmatched.csv`;
 URL and Page activities in Moodle (marker `ktalk:<key>` / `ktalk-archive` in the
 course module's `idnumber`); the run report.
 
 ## Data quality
-`check_recordings`: a row without key, with an unparseable or future `createdDate` or a
-`duration` (seconds, by assumption: the API does not say) ≤ 0 goes to `rejects.csv` with
-its reason; the accepted rows must pass a GX suite (key present and unique, duration > 0).
+`check_recordings`: every entity is first checked against its schema
+(include/recordings/feed.py: types, required fields, formats, ranges; docs/kontur_recordings.md
+lists them): an entity without key, with a `createdBy` that is not an object, a
+`participantsCount` that is not an integer, an unparseable or future `createdDate`, a
+`duration` (seconds, by assumption: the API does not say) ≤ 0, … goes to `rejects.csv`
+(key, field, reason) and, once per key, to the table `feed_reject`; the other entities go on
+and the watermark advances past the rejected ones. Open rejects are named in every run's
+summary until Kontur.Talk sends the key valid. The accepted rows must pass a GX suite (key
+present and unique, duration > 0). A poll answer that is not JSON or not
+`{entities, nextPageToken}` fails `poll_recordings` with Kontur.Talk's own text.
 No input from another DAG (Kontur.Talk, Moodle and its own tables only), so no
 upstream-coverage gate.
 
@@ -56,7 +66,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args, run_failed_mail
+from include.dag_defaults import API_READ_TIMEOUT, HEAVY_TIMEOUT, default_args, run_failed_mail
 
 DAG_ID = "kontur_recordings"
 
@@ -118,7 +128,7 @@ def kontur_recordings():
 
         return check(dict(get_current_context()["params"]))
 
-    @task
+    @task(execution_timeout=API_READ_TIMEOUT)
     def poll_recordings(settings: dict) -> dict:
         from include.recordings.steps import poll_recordings as poll
 
@@ -160,7 +170,7 @@ def kontur_recordings():
 
         return plan(settings, decision, get_current_context()["run_id"])
 
-    @task(pool="moodle_db_writer")
+    @task(execution_timeout=HEAVY_TIMEOUT, pool="moodle_db_writer")
     def publish_recordings(settings: dict, decision: dict, planned: dict) -> dict:
         from include.recordings.steps import publish_recordings as publish
 
@@ -197,7 +207,9 @@ def kontur_recordings():
     published = publish_recordings(settings, decision, planned)
     archive = build_archive_pages(settings, decision, published)
     cleared = clear_sections(settings, archive)
-    report_kontur_recordings(polled, checked, decision, planned, published, archive, cleared)
+    report_kontur_recordings(
+        polled, checked, decision, planned, published, archive, cleared, staged
+    )
 
 
 kontur_recordings()

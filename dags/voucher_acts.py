@@ -57,7 +57,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import choices_display, default_args, run_failed_mail
+from include.dag_defaults import HEAVY_TIMEOUT, choices_display, default_args, run_failed_mail
 
 BILLING_BASES = ("attendance", "enrolment")  # VoucherSettings.billing_basis
 
@@ -105,11 +105,11 @@ def voucher_acts():
         as_of = context["params"].get("as_of") or run_day(context).isoformat()
         return {"period": acts_period(context), "as_of": as_of, **settings.model_dump(mode="json")}
 
-    @task
+    @task(execution_timeout=HEAVY_TIMEOUT)
     def extract_registry() -> dict:
         from include.vouchers import pipeline
 
-        return pipeline.extract_registry()
+        return pipeline.extract_registry(get_current_context()["run_id"])
 
     @task(retries=0)
     def check_register_ingested(settings: dict, registry: dict) -> dict:
@@ -133,7 +133,7 @@ def voucher_acts():
 
         return pipeline.list_regions(_model(settings))
 
-    @task(max_active_tis_per_dagrun=4)
+    @task(max_active_tis_per_dagrun=4, execution_timeout=HEAVY_TIMEOUT)
     def compute_acts(region: str, settings: dict) -> dict:
         from include.vouchers import pipeline
 
@@ -147,13 +147,13 @@ def voucher_acts():
         seen = sum(r["contracts"] for r in mapped_results(computed))
         return pipeline.check_acts(settings["period"], seen)
 
-    @task(max_active_tis_per_dagrun=4, queue="render")
+    @task(max_active_tis_per_dagrun=4, execution_timeout=HEAVY_TIMEOUT, queue="render")
     def render_acts(region: str, settings: dict) -> dict:
         from include.vouchers import pipeline
 
         return pipeline.render_region_acts(region, settings["period"], _model(settings))
 
-    @task
+    @task(execution_timeout=HEAVY_TIMEOUT)
     def publish_acts(settings: dict, rendered: list[dict]) -> dict:
         from include.vouchers import pipeline
 

@@ -12,7 +12,9 @@ Daily at 03:00 UTC; each run ingests the day before its logical date.
 
 ## Settings
 JSON Variable `voucher_ingest` (model `VoucherSettings`): `provider_batch_size`
-(providers per mapped ingest task), `extra_holidays`, `extra_working_days`.
+(providers per mapped ingest task), `extra_holidays`, `extra_working_days`, `max_pages`
+(1000: a paged LMS or registry list that would need more pages, repeats an offset or
+has an empty page with a next offset stops with an error).
 
 ## Params
 `day` (YYYY-MM-DD, optional): ingest this day instead of yesterday;
@@ -26,8 +28,12 @@ mark: what `voucher_acts` checks a month against) in `pipelines_db`;
 `vouchers/rejects/<day>.csv` in the store (IINs masked).
 
 ## Data quality
-Row rules (invalid IIN, unknown code, duplicate mark, not a working day, outside
-the contract, excused absence without document) send rows to rejects;
+Schema first (include/vouchers/feeds.py; docs/vouchers.md lists what is accepted): a
+contract, mark or registry row of the wrong type, format or range goes to the table
+`feed_reject` (once per key, reported in each run's summary until the source fixes it)
+and, for marks, to the day's rejects file; the other rows go on. Then the row rules
+(invalid IIN, unknown code, duplicate mark, not a working day, outside the contract,
+excused absence without document) send rows to rejects;
 `check_double_funding` flags a child present in two providers on one day in
 both. Rejects never vanish: the CSV and the table list each with its reason.
 Input from another DAG: only the provider status `voucher_acts` sets (a
@@ -46,7 +52,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from include.dag_defaults import default_args, run_failed_mail
+from include.dag_defaults import HEAVY_TIMEOUT, default_args, run_failed_mail
 
 
 @dag(
@@ -85,11 +91,11 @@ def voucher_ingest():
         days = [d.isoformat() for d in ingest_days(context)]
         return {"days": days, **settings.model_dump(mode="json")}
 
-    @task
+    @task(execution_timeout=HEAVY_TIMEOUT)
     def extract_registry() -> dict:
         from include.vouchers import pipeline
 
-        return pipeline.extract_registry()
+        return pipeline.extract_registry(get_current_context()["run_id"])
 
     @task
     def plan_batches(settings: dict, registry: dict) -> list[list[str]]:
@@ -100,7 +106,7 @@ def voucher_ingest():
         first_day = date.fromisoformat(settings["days"][0])
         return pipeline.plan_provider_batches(settings["provider_batch_size"], first_day)
 
-    @task(max_active_tis_per_dagrun=4)
+    @task(max_active_tis_per_dagrun=4, execution_timeout=HEAVY_TIMEOUT)
     def ingest_marks(batch: list[str], settings: dict) -> dict:
         from datetime import date
 
@@ -109,7 +115,8 @@ def voucher_ingest():
 
         model = VoucherSettings.model_validate({k: v for k, v in settings.items() if k != "days"})
         days = [date.fromisoformat(d) for d in settings["days"]]
-        return pipeline.ingest_provider_batch(batch, days, model)
+        run_id = get_current_context()["run_id"]
+        return pipeline.ingest_provider_batch(batch, days, model, run_id)
 
     @task
     def check_double_funding(settings: dict, ingested: list[dict]) -> dict:
@@ -126,6 +133,7 @@ def voucher_ingest():
 
     @task(retries=0)
     def report_ingest(settings: dict, registry: dict, checked: dict) -> dict:
+        from include.feed_rejects import open_rejects_text
         from include.reporting import plural, record_run_report
 
         children = plural(checked["double_funded_children"], "child", "children")
@@ -135,6 +143,11 @@ def voucher_ingest():
             f" {checked['accepted']} accepted, {plural(checked['rejects'], 'reject')},"
             f" {children} present in two providers"
         )
+        still_open = open_rejects_text(
+            {**registry.get("open_feed_rejects", {}), **checked.get("open_feed_rejects", {})}
+        )
+        if still_open:
+            summary += f"; {still_open}"
         counts = {**registry, **{k: v for k, v in checked.items() if k != "rejects_file"}}
         return record_run_report(
             get_current_context(), summary, counts, {"rejects": checked["rejects_file"]}

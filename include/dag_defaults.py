@@ -1,4 +1,4 @@
-"""The house rules every DAG follows: owner, tags, retries with back-off.
+"""The house rules every DAG follows: owner, tags, retries with back-off, timeouts.
 
 `PIPELINES_RETRY_DELAY_SECONDS` shortens the retry delay (the tests set it to
 0 so a retried task does not make a test wait); production keeps the default.
@@ -39,8 +39,22 @@ def choices_display(choices: tuple[str, ...], unset: str = UNSET_CHOICE_LABEL) -
     return {"null": unset, **{choice: choice for choice in choices}}
 
 
-def default_args(retries: int = 3) -> dict:
-    """Defaults for tasks; tasks that call an external system keep the retries."""
+# execution_timeout of every task: a task that hangs on an external system (an endless
+# page loop, a socket that never answers) ends and is retried instead of wedging the
+# schedule. The default fits every read and small step with a wide margin (at full
+# scale they take seconds to a few minutes: bench/); heavy tasks override it.
+DEFAULT_TIMEOUT = timedelta(minutes=30)
+API_READ_TIMEOUT = timedelta(minutes=10)  # a Kontur.Talk poll: seconds at full scale
+HEAVY_TIMEOUT = timedelta(minutes=60)  # batched writes, a month of acts, a region's PDFs
+LONG_TIMEOUT = timedelta(hours=2)  # one course backup (its CLI has its own 1 h limit)
+# A quiz's PDFs: 5 000 attempts on one date take 8-15 min for all quizzes (docs/exam_archive.md);
+# one mapped task may hold most of them on a slow worker.
+RENDER_TIMEOUT = timedelta(hours=2)
+
+
+def default_args(retries: int = 3, execution_timeout: timedelta = DEFAULT_TIMEOUT) -> dict:
+    """Defaults for tasks; tasks that call an external system keep the retries; every task
+    has an `execution_timeout` (heavy tasks set a longer one)."""
     delay = float(os.environ.get("PIPELINES_RETRY_DELAY_SECONDS", "60"))
     return {
         "owner": OWNER,
@@ -48,6 +62,7 @@ def default_args(retries: int = 3) -> dict:
         "retry_delay": timedelta(seconds=delay),
         "retry_exponential_backoff": 2.0 if delay else 0,
         "max_retry_delay": timedelta(minutes=30),
+        "execution_timeout": execution_timeout,
     }
 
 
