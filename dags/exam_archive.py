@@ -52,6 +52,8 @@ In the archive store (`PIPELINES_STORE_URL`):
 kind, sha256, bytes, quiz_id, attempt_id, user_id, grade, grading_finished). The table
 `exam_archive_file` (pipelines DB) holds the same rows; the run report counts archived,
 awaiting grading, in-progress / overdue / abandoned and preview attempts.
+Asset `exam_archive` (include/assets.py): one event per date archived, its extra the
+date, files, quizzes, pruned PDFs, the date's store folder and manifest.
 
 ## Data quality
 `check_archive_files` blocks the run unless there is exactly one PDF per finished
@@ -77,6 +79,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
+from include.assets import EXAM_ARCHIVE
 from include.dag_defaults import (
     HEAVY_TIMEOUT,
     RENDER_TIMEOUT,
@@ -154,11 +157,15 @@ def exam_archive():
         context["quiz_label"] = f"{item['course_shortname']} / {item['quiz_id']}"
         return archive_quiz(item, _settings(), run)
 
-    @task(trigger_rule="none_failed")
+    @task(trigger_rule="none_failed", outlets=[EXAM_ARCHIVE])
     def record_manifest(results, run: dict) -> dict:
+        from include.assets import emit, exam_archive_extra
         from include.exams.archive_steps import record_manifest as record
 
-        return record(mapped_results(results), run)
+        results = mapped_results(results)
+        manifest = record(results, run)
+        emit(EXAM_ARCHIVE, exam_archive_extra(run, manifest, sum(1 for r in results if r)))
+        return manifest
 
     @task(retries=0, trigger_rule="none_failed", execution_timeout=HEAVY_TIMEOUT)
     def check_archive_files(run: dict, selected: dict, _manifest: dict) -> dict:

@@ -39,7 +39,10 @@ recording), `kontur_publication_day`, `feed_reject` (feed `kontur_recordings`: r
 entities, once per key) (pipelines DB); in the store
 `kontur_recordings/<run>/`: `entities.json`, `rejects.csv`, `plan.json`, `unmatched.csv`;
 URL and Page activities in Moodle (marker `ktalk:<key>` / `ktalk-archive` in the
-course module's `idnumber`); the run report.
+course module's `idnumber`); the run report. Asset `kontur_publications`
+(include/assets.py, through the alias `kontur_publications_published`): one event per
+day published (not for the polls that publish nothing), its extra the local date and
+the published, adopted and course counts.
 
 ## Data quality
 `check_recordings`: every entity is first checked against its schema
@@ -66,6 +69,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
+from include.assets import KONTUR_PUBLISHED
 from include.dag_defaults import API_READ_TIMEOUT, HEAVY_TIMEOUT, default_args, run_failed_mail
 
 DAG_ID = "kontur_recordings"
@@ -170,11 +174,15 @@ def kontur_recordings():
 
         return plan(settings, decision, get_current_context()["run_id"])
 
-    @task(execution_timeout=HEAVY_TIMEOUT, pool="moodle_db_writer")
+    @task(execution_timeout=HEAVY_TIMEOUT, pool="moodle_db_writer", outlets=[KONTUR_PUBLISHED])
     def publish_recordings(settings: dict, decision: dict, planned: dict) -> dict:
+        from include.assets import KONTUR_PUBLICATIONS, emit_through, kontur_publication_extra
         from include.recordings.steps import publish_recordings as publish
 
-        return publish(settings, decision, planned, get_current_context()["run_id"])
+        published = publish(settings, decision, planned, get_current_context()["run_id"])
+        if extra := kontur_publication_extra(decision, published):
+            emit_through(KONTUR_PUBLISHED, KONTUR_PUBLICATIONS, extra)
+        return published
 
     @task(pool="moodle_db_writer")
     def build_archive_pages(settings: dict, decision: dict, published: dict) -> dict:

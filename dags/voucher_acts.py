@@ -11,8 +11,15 @@ incomplete or empty, renders the act PDF (Russian) and the ESF draft, and
 registers ready acts in the voucher registry. See docs/vouchers.md.
 
 ## Schedule
-Monthly, 05:00 UTC on the 2nd (after the last day's register is ingested);
-each run forms the acts of the previous month.
+On the asset `voucher_register_month` (include/assets.py): `voucher_ingest` emits it
+when it has ingested a month's last working day, with the month in the event's extra,
+and this run forms that month. Not on a date: a fixed day (it was 05:00 UTC on the
+2nd) guessed when the register would be complete and formed nothing useful when the
+ingest was late. Only the month's last working day triggers it, not every daily
+ingest: a run before then would stop at `check_register_ingested` every day. If a
+provider-day is still missing then, the run fails at that gate naming it (and the
+failure mail goes out): ingest the day, then trigger this DAG with `period`. A
+manual run without `period` forms the month before the run's day.
 
 ## Settings
 JSON Variable `voucher_acts` (model `VoucherSettings`): `billing_basis`
@@ -27,7 +34,9 @@ overrides the setting for this run.
 ## Outputs
 Tables `voucher_act`, `voucher_act_line`, `voucher_month`,
 `voucher_provider_event`; in the store `vouchers/acts/<period>/<region>/`:
-`<act>.json` (act data), `<act>.pdf`, `<act>.esf.json`.
+`<act>.json` (act data), `<act>.pdf`, `<act>.esf.json`. Asset `voucher_acts`
+(include/assets.py): one event per month formed (extra: period, acts published, the
+store folder); `voucher_payments` also runs on it.
 
 ## Data quality
 `check_register_ingested` (blocking, the input gate, before anything is formed):
@@ -57,6 +66,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
+from include.assets import VOUCHER_ACTS, VOUCHER_REGISTER_MONTH
 from include.dag_defaults import HEAVY_TIMEOUT, choices_display, default_args, run_failed_mail
 
 BILLING_BASES = ("attendance", "enrolment")  # VoucherSettings.billing_basis
@@ -65,7 +75,7 @@ BILLING_BASES = ("attendance", "enrolment")  # VoucherSettings.billing_basis
 @dag(
     dag_id="voucher_acts",
     description="Form each provider's monthly act of services and register it in the registry",
-    schedule="0 5 2 * *",
+    schedule=[VOUCHER_REGISTER_MONTH],
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -98,12 +108,14 @@ BILLING_BASES = ("attendance", "enrolment")  # VoucherSettings.billing_basis
 def voucher_acts():
     @task(retries=0)
     def check_settings() -> dict:
+        from include.assets import period_to_form
         from include.vouchers.pipeline import acts_period, load_voucher_settings, run_day
 
         context = get_current_context()
         settings = load_voucher_settings(context)
         as_of = context["params"].get("as_of") or run_day(context).isoformat()
-        return {"period": acts_period(context), "as_of": as_of, **settings.model_dump(mode="json")}
+        period = period_to_form(context, acts_period)
+        return {"period": period, "as_of": as_of, **settings.model_dump(mode="json")}
 
     @task(execution_timeout=HEAVY_TIMEOUT)
     def extract_registry() -> dict:
@@ -153,11 +165,14 @@ def voucher_acts():
 
         return pipeline.render_region_acts(region, settings["period"], _model(settings))
 
-    @task(execution_timeout=HEAVY_TIMEOUT)
+    @task(execution_timeout=HEAVY_TIMEOUT, outlets=[VOUCHER_ACTS])
     def publish_acts(settings: dict, rendered: list[dict]) -> dict:
+        from include.assets import acts_extra, emit
         from include.vouchers import pipeline
 
-        return pipeline.publish_acts(settings["period"])
+        published = pipeline.publish_acts(settings["period"])
+        emit(VOUCHER_ACTS, acts_extra(settings["period"], published))
+        return published
 
     @task(retries=0)
     def report_acts(settings: dict, risk: dict, computed: list[dict], published: dict) -> dict:

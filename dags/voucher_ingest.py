@@ -26,6 +26,10 @@ Tables `voucher_mark`, `voucher_reject`, `voucher_contract` (+ registry copies)
 and `voucher_ingested_day` (one row per provider-day ingested, even with no
 mark: what `voucher_acts` checks a month against) in `pipelines_db`;
 `vouchers/rejects/<day>.csv` in the store (IINs masked).
+Assets (include/assets.py): `voucher_register_days`, one event per run (the days,
+providers, marks, accepted, rejects and the rejects file); `voucher_register_month`
+(through the alias `voucher_register_month_closed`), one event per month whose last
+working day this run ingested (extra `period`): `voucher_acts` runs on it.
 
 ## Data quality
 Schema first (include/vouchers/feeds.py; docs/vouchers.md lists what is accepted): a
@@ -52,6 +56,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
+from include.assets import VOUCHER_MONTH_CLOSED, VOUCHER_REGISTER_DAYS
 from include.dag_defaults import HEAVY_TIMEOUT, default_args, run_failed_mail
 
 
@@ -131,8 +136,9 @@ def voucher_ingest():
             result[name] = sum(batch.get(name, 0) for batch in batches)
         return result
 
-    @task(retries=0)
+    @task(retries=0, outlets=[VOUCHER_REGISTER_DAYS, VOUCHER_MONTH_CLOSED])
     def report_ingest(settings: dict, registry: dict, checked: dict) -> dict:
+        from include.assets import record_register_events
         from include.feed_rejects import open_rejects_text
         from include.reporting import plural, record_run_report
 
@@ -149,6 +155,7 @@ def voucher_ingest():
         if still_open:
             summary += f"; {still_open}"
         counts = {**registry, **{k: v for k, v in checked.items() if k != "rejects_file"}}
+        record_register_events(settings, checked)
         return record_run_report(
             get_current_context(), summary, counts, {"rejects": checked["rejects_file"]}
         )

@@ -7,7 +7,10 @@ signing, and marks the month of each voucher of a paid act `redeemed`.
 See docs/vouchers.md.
 
 ## Schedule
-Daily at 06:00 UTC.
+Daily at 06:00 UTC, and as soon as `voucher_acts` has published a month's acts (the
+asset `voucher_acts`, include/assets.py): statuses and payments change in the registry
+every day, so a daily run stays; the asset adds a run right after new acts exist, so
+their statuses are tracked without waiting for the next morning.
 
 ## Settings
 JSON Variable `voucher_payments` (model `VoucherSettings`): `payment_due_days`
@@ -38,15 +41,25 @@ re-run changes nothing; `as_of` gives the overdue list of a past day.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import (
+    AssetOrTimeSchedule,
+    CronTriggerTimetable,
+    Param,
+    dag,
+    get_current_context,
+    task,
+)
 
+from include.assets import VOUCHER_ACTS
 from include.dag_defaults import default_args, run_failed_mail
 
 
 @dag(
     dag_id="voucher_payments",
     description="Track the voucher acts' registry status and payment; flag overdue acts",
-    schedule="0 6 * * *",
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("0 6 * * *", timezone="UTC"), assets=[VOUCHER_ACTS]
+    ),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

@@ -58,6 +58,15 @@ def store_path(*parts: str):
     return path
 
 
+def relative_name(path, folder) -> str:
+    """`path`'s name below `folder` ("quiz/attempt.pdf"): `relative_to` as pathlib has
+    it, which S3 paths do not support (they have no working directory)."""
+    inner, outer = path.path.rstrip("/"), folder.path.rstrip("/")
+    if not inner.startswith(outer + "/"):
+        raise ValueError(f"{path} is not inside {folder}")
+    return inner[len(outer) + 1 :]
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

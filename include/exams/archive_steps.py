@@ -190,7 +190,7 @@ def manifest_bytes(rows: list[dict], date_prefix: str) -> tuple[bytes, bytes]:
 def record_manifest(results: list[dict], run: dict) -> dict:
     """Write the date's manifest, remove PDFs of the date no longer archived, and record
     the files in the project DB (the date's rows replaced as a whole)."""
-    from include.storage import store_path, write_bytes_if_changed
+    from include.storage import relative_name, store_path, write_bytes_if_changed
 
     rows = [row for result in results or [] if result for row in result["rows"]]
     prefix = layout.date_folder(run["date"])
@@ -202,7 +202,7 @@ def record_manifest(results: list[dict], run: dict) -> dict:
     keep = {row["path"] for row in rows}
     pruned = []
     for pdf in sorted(csv_path.parent.rglob("*.pdf"), key=str):
-        relative = f"{prefix}/{pdf.relative_to(csv_path.parent)}"
+        relative = f"{prefix}/{relative_name(pdf, csv_path.parent)}"
         if relative not in keep:
             pdf.unlink()
             pruned.append(relative)
@@ -231,7 +231,7 @@ def check_archive(settings: ExamArchiveSettings, run: dict, quizzes: list[dict])
     """The quality gate: expected attempt PDFs (recomputed from Moodle), the files found in
     the store and the manifest must agree; every file opens, has pages, names the student."""
     from include.quality import check_frame, require
-    from include.storage import store_path
+    from include.storage import relative_name, store_path
 
     expected: dict[str, str] = {}
     moodle = _moodle()
@@ -255,7 +255,7 @@ def check_archive(settings: ExamArchiveSettings, run: dict, quizzes: list[dict])
     if manifest_path.exists():
         with manifest_path.open("r") as handle:
             manifest = {f"{prefix}/{r['path']}": r["sha256"] for r in json.load(handle)}
-    files = {f"{prefix}/{p.relative_to(base)}": p for p in base.rglob("*.pdf")}
+    files = {f"{prefix}/{relative_name(p, base)}": p for p in base.rglob("*.pdf")}
     paths = sorted(files)
     blobs = []
     for path in paths:
