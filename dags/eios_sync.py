@@ -22,8 +22,12 @@ faculty per run, oldest first; 0 = no limit), `history_retention_days` (30),
 `username_template` (default `{login}`; fields login, student_id, record_book,
 first_name, last_name, faculty_id), `auth` (new users' auth plugin, default
 `manual` with a generated password), `on_leave` (`suspend` |
-`suspend_and_remove_from_cohort`), `ws_batch_size` (100), `reject_share_max_pct` (5),
-`group_code_pattern`, `dry_run`.
+`suspend_and_remove_from_cohort`), `ws_batch_size` (100 items per call at most),
+`ws_max_input_vars` (5000: the Moodle server's PHP `max_input_vars`; every call is sized
+by its form fields to stay under it with a 2 % margin, because PHP silently cuts a longer
+request), `allow_accounts_same_email` (false: Moodle's `allowaccountssameemail`; set it
+as the site has it), `eios_page_size` (1000 students per EIOS page),
+`reject_share_max_pct` (5), `group_code_pattern`, `dry_run`.
 
 ## Params
 Every setting above as a param of the same name (empty = the Variable's value), plus
@@ -39,10 +43,23 @@ held, planned, reported); `eios_sync/rejects/<run>/<faculty>.csv`; tables
 `eios_watermark`, `eios_held_action`; the run's `pipeline_run_report` row.
 
 ## Data quality
-`check_quality` rejects rows (student_id missing or repeated, names missing, unknown
-status, another faculty, malformed e-mail, group code off the pattern, `changed_at`
-in the future, username Moodle would refuse) into the rejects file; above
-`reject_share_max_pct` the faculty is not synced and the task fails with a summary.
+`check_quality` rejects rows (student_id missing or repeated, names missing or with a
+tag, unknown status, another faculty, an e-mail Moodle's `validate_email()` refuses
+(PHP's `FILTER_VALIDATE_EMAIL`, no `<`/`>`: `ivan..tochkin@…` is refused), group code
+off the pattern, `changed_at` in the future, a username `clean_param(PARAM_USERNAME)`
+would change) into the rejects file; above `reject_share_max_pct` the faculty is not
+synced and the task fails with a summary. `plan_changes` adds the rows Moodle would
+refuse given its state: a new student without an e-mail, and (unless
+`allow_accounts_same_email`) an e-mail to be sent that another account uses or another
+row of the feed wants. Nothing Moodle would refuse is sent.
+
+A write counts only when Moodle says so: members are added by `username` (new users) or
+by `id` (read from Moodle's database in the plan's one query), never by idnumber, which
+Moodle does not take; every warning is matched to its row by the value it echoes, and a
+warning that names no row fails its whole batch; `update_users` warnings are per row;
+for calls that answer nothing per row (member add and delete, suspensions, cohort
+archives) one read-back query per batch confirms each row, so a cut or partly ignored
+call shows as `failed: not applied: …` rows.
 The guard: when a faculty's planned suspensions reach the threshold share of its
 active Moodle students, or EIOS returns no student for a faculty with active ones,
 its leaving actions are held (CSV `held`, table `eios_held_action`); creates and
@@ -88,6 +105,11 @@ PARAMS = {
         values_display=choices_display(LEAVE_ACTIONS),
     ),
     "ws_batch_size": _setting("integer", "items per web-service call"),
+    "ws_max_input_vars": _setting("integer", "PHP max_input_vars of Moodle (form fields per call)"),
+    "allow_accounts_same_email": _setting(
+        "boolean", "Moodle's allowaccountssameemail (untouched: the setting)"
+    ),
+    "eios_page_size": _setting("integer", "students per EIOS feed page"),
     "reject_share_max_pct": _setting("number", "max % of rejected rows per faculty"),
     "group_code_pattern": _setting("string", "regular expression for group_code"),
     "dry_run": _setting("boolean", "plan and write the CSV only (untouched: the setting)"),

@@ -101,6 +101,15 @@ class EiosSyncSettings(PipelineSettings):
     ws_batch_size: int = Field(
         100, ge=1, le=2000, description="users or members per WS call (max_input_vars bound)"
     )
+    ws_max_input_vars: int = Field(
+        5000,
+        ge=100,
+        le=1000000,
+        description="PHP max_input_vars of the Moodle server: every call stays under it",
+    )
+    allow_accounts_same_email: bool = Field(
+        False, description="Moodle's allowaccountssameemail: several accounts may share one e-mail"
+    )
     eios_page_size: int = Field(1000, ge=1, le=5000, description="students per EIOS feed page")
     reject_share_max_pct: float = Field(
         5, ge=0, le=100, description="above this share of rejects a faculty is not synced"

@@ -4,6 +4,19 @@ Facts from a real Moodle (shared/moodle/README.md): every answer is HTTP 200,
 errors included, as `{"exception", "errorcode", "message"}`; parameters use
 PHP's array encoding (`users[0][username]=…`); the token travels in the form
 body as `wstoken`, never in a URL, so it never reaches a log line.
+
+PHP's `max_input_vars` (Moodle requires at least 5000 on PHP 8) **silently
+truncates** a request with more form fields: on a real Moodle 4.5 a call with
+600 users (5 403 fields) was cut to 5 000 and the tail of the call was lost.
+So every call is sized by its form fields, not its items: a call whose fields
+(the parameters as PHP encodes them, plus `wstoken`, `wsfunction` and
+`moodlewsrestformat`) would exceed `max_input_vars` less a margin is sent in
+parts, its one list parameter split between them, and the answers joined
+(lists concatenated, `warnings` joined, `null` stays `null`). A call that
+cannot be split is refused here (`MoodleWsTooLarge`), never sent to be cut.
+Callers that need all or nothing per call (`core_user_create_users`) size
+their batches themselves with `field_count()` / `fits()` so that no call
+needs splitting.
 """
 
 from __future__ import annotations
@@ -33,6 +46,31 @@ class MoodleWsError(RuntimeError):
 
 class MoodleWsUnavailable(RuntimeError):
     """Moodle could not be reached or answered 5xx/garbage after all retries."""
+
+
+class MoodleWsTooLarge(MoodleWsError):
+    """The call has more form fields than PHP would read, and cannot be split: not sent."""
+
+    def __init__(self, wsfunction: str, fields: int, budget: int):
+        super().__init__(
+            wsfunction,
+            "toomanyfields",
+            f"{fields} form fields, more than the {budget} that fit under max_input_vars",
+        )
+
+
+DEFAULT_MAX_INPUT_VARS = 5000  # what Moodle's environment check requires on PHP 8
+HEADER_FIELDS = 3  # wstoken, wsfunction, moodlewsrestformat
+
+
+def field_budget(max_input_vars: int) -> int:
+    """Form fields a call may have: `max_input_vars` less a margin of 2 % (at least 10)."""
+    return max(1, max_input_vars - max(10, max_input_vars // 50))
+
+
+def field_count(params: dict[str, Any] | None) -> int:
+    """The form fields of a call with these parameters, the three REST fields included."""
+    return HEADER_FIELDS + len(encode_php_params(params or {}))
 
 
 def encode_php_params(params: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -73,15 +111,56 @@ class MoodleWsHook(TokenHttpHook):
         timeout: float = 120,
         attempts: int = 4,
         backoff_seconds: float = 1,
+        max_input_vars: int = DEFAULT_MAX_INPUT_VARS,
     ) -> None:
         super().__init__(moodle_conn_id, "POST", timeout, attempts, backoff_seconds)
+        self.max_input_vars = max_input_vars
+        self.max_fields = field_budget(max_input_vars)
+
+    def fits(self, params: dict[str, Any] | None) -> bool:
+        """Whether a call with these parameters goes out as one request."""
+        return field_count(params) <= self.max_fields
 
     def call(self, wsfunction: str, params: dict[str, Any] | None = None) -> Any:
+        """One web-service call; sent in parts when it has too many form fields."""
+        params = params or {}
+        if not self.fits(params):
+            return self._call_in_parts(wsfunction, params)
+        return self._call_once(wsfunction, params)
+
+    def _call_in_parts(self, wsfunction: str, params: dict[str, Any]) -> Any:
+        lists = [k for k, v in params.items() if isinstance(v, (list, tuple)) and len(v) > 1]
+        if len(lists) != 1:
+            raise MoodleWsTooLarge(wsfunction, field_count(params), self.max_fields)
+        key = lists[0]
+        items = list(params[key])
+        fixed = field_count({**params, key: []})
+        parts: list[list] = [[]]
+        used = fixed
+        for item in items:
+            size = len(encode_php_params({key: [item]}))
+            if parts[-1] and used + size > self.max_fields:
+                parts.append([])
+                used = fixed
+            parts[-1].append(item)
+            used += size
+        if any(field_count({**params, key: part}) > self.max_fields for part in parts):
+            raise MoodleWsTooLarge(wsfunction, field_count(params), self.max_fields)
+        log.info(
+            "Moodle %s: %d items in %d calls (max_input_vars %d)",
+            wsfunction,
+            len(items),
+            len(parts),
+            self.max_input_vars,
+        )
+        return _join_answers([self._call_once(wsfunction, {**params, key: p}) for p in parts])
+
+    def _call_once(self, wsfunction: str, params: dict[str, Any]) -> Any:
         fields = [
             ("wstoken", self.token),
             ("wsfunction", wsfunction),
             ("moodlewsrestformat", "json"),
-            *encode_php_params(params or {}),
+            *encode_php_params(params),
         ]
         for attempt in self.retrying():
             with attempt:
@@ -130,3 +209,22 @@ def _is_read_only(wsfunction: str) -> bool:
     return any(
         part in wsfunction for part in ("_get_", "_search_", "_view_")
     ) or wsfunction.endswith("_get_site_info")
+
+
+def _join_answers(answers: list[Any]) -> Any:
+    """The answers of a call sent in parts, as one answer."""
+    answers = [a for a in answers if a is not None]
+    if not answers:
+        return None
+    if all(isinstance(a, list) for a in answers):
+        return [x for a in answers for x in a]
+    if all(isinstance(a, dict) for a in answers):
+        joined: dict[str, Any] = {}
+        for answer in answers:
+            for name, value in answer.items():
+                if isinstance(value, list):
+                    joined.setdefault(name, []).extend(value)
+                else:
+                    joined.setdefault(name, value)
+        return joined
+    return answers[-1]

@@ -211,7 +211,13 @@ def _student_actions(
         cohort_idnumber=cohort,
         payload={
             "cohorttype": {"type": "idnumber", "value": cohort},
-            "usertype": {"type": "idnumber", "value": sid},
+            # Moodle takes `id` or `username` only (any other type: warning code 1, nothing
+            # added): the id read from Moodle's database, or the new user's username
+            "usertype": (
+                {"type": "id", "value": int(user["id"])}
+                if user is not None
+                else {"type": "username", "value": username}
+            ),
         },
     )
     if user is None:
@@ -224,6 +230,8 @@ def _student_actions(
 
     user_id = int(user["id"])
     actions = []
+    if not desired["email"]:
+        del desired["email"]  # Moodle refuses a blank e-mail: keep the one it has
     changed = {k: v for k, v in desired.items() if _text(user.get(k)) != v}
     if changed:
         actions.append(

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from include.eios.moodle_rules import email_key, email_problem, name_problem
 from include.eios.usernames import render_username, username_problem
 
 STATUSES = ("studying", "academic_leave", "expelled", "graduated")
-# Moodle's validate_email(), close enough: one @, a dotted domain
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 COLUMNS = (
     "student_id",
     "record_book",
@@ -60,13 +59,18 @@ def reject_reason(
         return "student_id missing"
     if _blank(item.get("last_name")) or _blank(item.get("first_name")):
         return "last_name or first_name missing"
+    for name in ("last_name", "first_name", "middle_name"):
+        value = "" if _blank(item.get(name)) else str(item[name]).strip()
+        problem = name_problem(name, value, required=name != "middle_name")
+        if problem:
+            return problem
     if item.get("status") not in STATUSES:
         return f"status {item.get('status')!r} not one of {', '.join(STATUSES)}"
     if str(item.get("faculty_id")) != str(faculty_id):
         return f"faculty_id {item.get('faculty_id')!r} is not the scanned faculty {faculty_id}"
     email = item.get("email")
-    if not _blank(email) and not EMAIL.match(str(email).strip()):
-        return f"e-mail {email!r} malformed"
+    if not _blank(email) and email_problem(str(email).strip()):
+        return f"e-mail {str(email).strip()!r} malformed: Moodle's validate_email() refuses it"
     group = item.get("group_code")
     if _blank(group) or not group_pattern.match(str(group)):
         return f"group_code {group!r} does not match the pattern"
@@ -135,3 +139,67 @@ def accepted_expectations() -> list:
         gx.expectations.ExpectColumnValuesToBeUnique(column="username"),
         gx.expectations.ExpectColumnValuesToBeInSet(column="status", value_set=list(STATUSES)),
     ]
+
+
+def _email_of(item: dict) -> str:
+    return "" if _blank(item.get("email")) else str(item["email"]).strip()
+
+
+def moodle_refusals(
+    items: list[dict],
+    users: list[dict],
+    emails: list[dict],
+    allow_same_email: bool,
+) -> tuple[list[dict], list[dict]]:
+    """(accepted, rejects): rows Moodle would refuse given its current state, found before
+    any call. `users`: Moodle's EIOS users (`id, idnumber, email`); `emails`: every local
+    account's `id, email` (Moodle checks them all).
+
+    - a new student (studying, no Moodle user yet) without an e-mail: create_users
+      requires one;
+    - while `allow_same_email` is off (Moodle's `allowaccountssameemail`, default 0): an
+      e-mail that would be sent (a new user, or a changed address) and that another
+      Moodle account already uses, or that another row of the feed also wants: Moodle
+      would refuse the second of them. Every row sharing such an address is rejected
+      (EIOS must say whose it is), compared case-insensitively as Moodle does.
+    """
+    by_idnumber = {str(u["idnumber"]): u for u in users if not _blank(u.get("idnumber"))}
+    owners: dict[str, set[int]] = {}
+    for account in emails:
+        if not _blank(account.get("email")):
+            owners.setdefault(email_key(str(account["email"])), set()).add(int(account["id"]))
+    wanted: dict[str, set[str]] = {}
+    for item in items:
+        if _email_of(item):
+            wanted.setdefault(email_key(_email_of(item)), set()).add(str(item["student_id"]))
+    accepted, rejects = [], []
+    for item in items:
+        user = by_idnumber.get(str(item["student_id"]))
+        email = _email_of(item)
+        reason = ""
+        if user is None and item.get("status") == "studying" and not email:
+            reason = "e-mail missing: Moodle requires one for a new user"
+        sent = bool(email) and (user is None or _text_of(user.get("email")) != email)
+        if sent and user is None and item.get("status") != "studying":
+            sent = False  # never created, nothing sent
+        if sent and not allow_same_email:
+            own = {int(user["id"])} if user is not None else set()
+            if owners.get(email_key(email), set()) - own:
+                reason = (
+                    f"e-mail {email!r} is used by another Moodle account "
+                    "(allowaccountssameemail is off)"
+                )
+            elif len(wanted[email_key(email)]) > 1:
+                reason = (
+                    f"e-mail {email!r} is shared with another student of the feed "
+                    "(allowaccountssameemail is off)"
+                )
+        if reason:
+            rejects.append({**item, "reason": reason})
+        else:
+            accepted.append(item)
+    return accepted, rejects
+
+
+def _text_of(value) -> str:
+    return "" if _blank(value) else str(value)

@@ -16,11 +16,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from include.config import EiosSyncSettings, SettingsError, parse_settings
+from include.eios.answers import (
+    created_errors,
+    member_add_errors,
+    member_readback_errors,
+    no_row_errors,
+    record_readback_errors,
+    user_update_errors,
+)
 from include.eios.batching import send_in_batches
 from include.eios.guard import mass_graduation_guard
 from include.eios.history import HEADER, expired_files, history_file_name, history_rows
 from include.eios.plan import KINDS, plan_sync
-from include.eios.quality import COLUMNS, EMAIL, parse_changed_at, reject_summary, split_rejects
+from include.eios.quality import (
+    COLUMNS,
+    moodle_refusals,
+    parse_changed_at,
+    reject_summary,
+    split_rejects,
+)
 from include.eios.usernames import render_username
 
 log = logging.getLogger(__name__)
@@ -183,7 +197,6 @@ def check_quality(extracted: dict, config: dict) -> dict:
 
     from include.eios.quality import accepted_expectations
     from include.quality import DataQualityError, check_frame, require
-    from include.storage import write_csv
 
     settings = settings_from(config["settings"])
     items = _read_json(extracted["extract"])
@@ -191,15 +204,7 @@ def check_quality(extracted: dict, config: dict) -> dict:
     accepted, rejects = split_rejects(
         items, extracted["id"], settings.group_code_pattern, settings.username_template, now
     )
-    rejects_path = None
-    if rejects:
-        path = _store("rejects", config["run"]["stamp"], f"{extracted['id']}.csv")
-        write_csv(
-            path,
-            [*COLUMNS, "reason"],
-            ([r.get(c, "") for c in COLUMNS] + [r["reason"]] for r in rejects),
-        )
-        rejects_path = str(path)
+    rejects_path = _write_rejects(config, extracted["id"], rejects) if rejects else None
     summary = reject_summary(rejects, len(items), extracted["id"])
     if items and 100 * len(rejects) / len(items) > settings.reject_share_max_pct:
         raise DataQualityError(
@@ -221,8 +226,32 @@ def check_quality(extracted: dict, config: dict) -> dict:
     }
 
 
+def _write_rejects(config: dict, faculty_id: str, rejects: list[dict]) -> str:
+    """The faculty's rejects file of this run, with `rejects` added to what it holds."""
+    import csv
+    import io
+
+    from include.storage import write_csv
+
+    path = _store("rejects", config["run"]["stamp"], f"{faculty_id}.csv")
+    rows = []
+    if path.exists():
+        rows = [list(r.values()) for r in csv.DictReader(io.StringIO(path.read_text()))]
+    rows += [[_cell(r.get(c)) for c in COLUMNS] + [r["reason"]] for r in rejects]
+    write_csv(path, [*COLUMNS, "reason"], rows)
+    return str(path)
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value)
+
+
 def plan_changes(checked: dict, config: dict) -> dict:
-    """Current Moodle state (database reads) diffed against the accepted rows."""
+    """Current Moodle state (database reads) diffed against the accepted rows.
+
+    Rows Moodle would refuse given its state (a new user without an e-mail; an e-mail
+    another account uses while `allow_accounts_same_email` is off) go to the rejects
+    file here, before any call."""
     settings = settings_from(config["settings"])
     accepted = _read_json(checked["accepted"])
     roster_ids = {str(i.get("student_id")) for i in _read_json(checked["extract"])}
@@ -230,8 +259,23 @@ def plan_changes(checked: dict, config: dict) -> dict:
     try:
         users = hook.read_frame("eios_users", {}).to_dict("records")
         memberships = hook.read_frame("eios_group_cohorts", {}).to_dict("records")
+        emails = (
+            []
+            if settings.allow_accounts_same_email
+            else hook.read_frame("eios_user_emails", {}).to_dict("records")
+        )
     finally:
         hook.close()
+    accepted, refused = moodle_refusals(accepted, users, emails, settings.allow_accounts_same_email)
+    rejects_path = checked["rejects"]
+    if refused:
+        rejects_path = _write_rejects(config, checked["id"], refused)
+        log.warning(
+            "faculty %s: %d rows Moodle would refuse, in the rejects file: %s",
+            checked["id"],
+            len(refused),
+            reject_summary(refused, len(refused), checked["id"]).split(": ", 2)[-1],
+        )
     for row in memberships:
         row["userid"] = (
             None if row["userid"] != row["userid"] or row["userid"] is None else int(row["userid"])
@@ -260,6 +304,8 @@ def plan_changes(checked: dict, config: dict) -> dict:
     log.info("faculty %s plan: %s, %d missing in EIOS", checked["id"], counts, len(plan.missing))
     return {
         **checked,
+        "rejects": rejects_path,
+        "rejected_rows": checked["rejected_rows"] + len(refused),
         "plan": path,
         "planned": counts,
         "missing": len(plan.missing),
@@ -311,72 +357,133 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def _warnings_to_errors(kind: str, batch: list[dict], answer: Any) -> dict[int, str]:
-    """Moodle's per-item warnings → {position: error}; 'already exists' is success."""
-    warnings = (answer or {}).get("warnings") if isinstance(answer, dict) else None
-    errors: dict[int, str] = {}
-    for warning in warnings or []:
-        code, message = str(warning.get("warningcode", "")), str(warning.get("message", ""))
-        if kind == "add_member" and code == "3":
-            continue
-        for position, action in enumerate(batch):
-            payload = action["payload"]
-            if kind == "add_member":
-                user = f"{payload['usertype']['type']}={payload['usertype']['value']} "
-                cohort = f"{payload['cohorttype']['type']}={payload['cohorttype']['value']} "
-                if user in message + " " or cohort in message + " ":
-                    errors[position] = f"warning {code}: {message}"
-            elif str(warning.get("itemid", "")) == str(payload.get("id", "")):
-                errors[position] = f"{warning.get('warningcode')}: {message}"
-    return errors
+def _answer_errors(kind: str, payloads: list[dict], answer: Any) -> dict[int, str]:
+    """What Moodle's answer says about each row (include/eios/answers.py)."""
+    if kind == "add_member":
+        return member_add_errors(payloads, answer)
+    if kind in ("update_user", "suspend", "unsuspend"):
+        return user_update_errors(payloads, answer)
+    if kind == "create_user":
+        return created_errors(payloads, answer, "username")
+    if kind == "create_cohort":
+        return created_errors(payloads, answer, "idnumber")
+    # delete_cohort_members and update_cohorts answer null: a warning would name no row
+    return no_row_errors(payloads, answer)
 
 
-def _prevalidate(action: dict) -> str | None:
-    """Moodle refuses a whole create batch for one bad user: catch what we can first."""
-    if action["kind"] != "create_user":
-        return None
-    email = action["payload"].get("email", "")
-    if not email or not EMAIL.match(email):
-        return f"not sent: Moodle requires a valid e-mail for a new user (got {email!r})"
+def _some(values, empty):
+    """A non-empty tuple for `IN %(x)s` (MySQLdb renders a tuple as a list)."""
+    return tuple(values) or (empty,)
+
+
+def _read_back(kind: str, payloads: list[dict], db) -> dict[int, str] | None:
+    """The batch's effect read from Moodle's database (one query), for the calls whose
+    answer does not confirm each row; None for the kinds whose answer does."""
+    if kind in ("add_member", "remove_member"):
+        added = kind == "add_member"
+        if added:
+            users = [p["usertype"] for p in payloads]
+            params = {
+                "cohort_ids": (-1,),
+                "cohort_idnumbers": _some({str(p["cohorttype"]["value"]) for p in payloads}, ""),
+                "user_ids": _some({int(u["value"]) for u in users if u["type"] == "id"}, -1),
+                "usernames": _some({str(u["value"]) for u in users if u["type"] != "id"}, ""),
+            }
+        else:
+            params = {
+                "cohort_ids": _some({int(p["cohortid"]) for p in payloads}, -1),
+                "cohort_idnumbers": ("",),
+                "user_ids": _some({int(p["userid"]) for p in payloads}, -1),
+                "usernames": ("",),
+            }
+        rows = db.read_frame("eios_readback_members", params).to_dict("records")
+        return member_readback_errors(payloads, rows, added=added)
+    if kind in ("update_user", "suspend", "unsuspend"):
+        ids = _some({int(p["id"]) for p in payloads}, -1)
+        rows = db.read_frame("eios_readback_users", {"user_ids": ids}).to_dict("records")
+        return record_readback_errors(payloads, rows)
+    if kind == "archive_cohort":
+        ids = _some({int(p["id"]) for p in payloads}, -1)
+        rows = db.read_frame("eios_readback_cohorts", {"cohort_ids": ids}).to_dict("records")
+        return record_readback_errors(payloads, rows, ignore=("categorytype",))
     return None
 
 
-def apply_actions(actions: list[dict], batch_size: int, hook=None) -> tuple[list[dict], int]:
-    """Apply in the order of KINDS, batched; returns (actions with `result`, calls)."""
-    from include.connectors.moodle_ws import MoodleWsHook
+def apply_actions(
+    actions: list[dict],
+    batch_size: int,
+    hook=None,
+    db=None,
+    max_input_vars: int | None = None,
+) -> tuple[list[dict], int]:
+    """Apply in the order of KINDS, batched by items and form fields; returns (actions
+    with `result`, calls). A row is `applied` only when Moodle's answer or, for calls
+    that answer nothing per row, one read-back query per batch says so."""
+    from include.connectors.moodle_ws import (
+        DEFAULT_MAX_INPUT_VARS,
+        HEADER_FIELDS,
+        MoodleWsHook,
+        encode_php_params,
+    )
 
     delay = float(os.environ.get("PIPELINES_RETRY_DELAY_SECONDS", "1"))
-    hook = hook or MoodleWsHook(backoff_seconds=delay)
+    max_input_vars = max_input_vars or DEFAULT_MAX_INPUT_VARS
+    hook = hook or MoodleWsHook(backoff_seconds=delay, max_input_vars=max_input_vars)
+    own_db = db is None
+    db = db or _moodle_db()
     results: list[dict] = []
     not_created: set[str] = set()
     calls = 0
-    for kind in KINDS:
-        todo = []
-        for action in (a for a in actions if a["kind"] == kind):
-            problem = _prevalidate(action)
-            if kind == "add_member" and action["student_id"] in not_created:
-                problem = "skipped: the user was not created"
-            if problem:
-                results.append({**action, "result": f"failed: {problem}"})
-                if kind == "create_user":
+    try:
+        for kind in KINDS:
+            todo = []
+            for action in (a for a in actions if a["kind"] == kind):
+                if kind == "add_member" and action["student_id"] in not_created:
+                    results.append(
+                        {**action, "result": "failed: skipped: the user was not created"}
+                    )
+                else:
+                    todo.append(action)
+            if not todo:
+                continue
+            function, key = WS_FUNCTION[kind]
+
+            def send(batch: list[dict], function=function, key=key, kind=kind) -> dict[int, str]:
+                payloads = [a["payload"] for a in batch]
+                answer = hook.call(function, {key: payloads})
+                errors = _answer_errors(kind, payloads, answer)
+                if len(errors) < len(payloads):
+                    checked = _read_back(kind, payloads, db) or {}
+                    errors = {**checked, **errors}
+                return errors
+
+            sizes = [len(encode_php_params({key: [a["payload"]]})) for a in todo]
+            outcome = send_in_batches(
+                todo,
+                send,
+                batch_size,
+                _classify,
+                _describe,
+                field_counts=sizes,
+                max_fields=getattr(hook, "max_fields", None) or _budget(max_input_vars),
+                fixed_fields=HEADER_FIELDS,
+            )
+            calls += outcome.calls
+            for action, error in zip(todo, outcome.errors, strict=True):
+                result = "applied" if error is None else f"failed: {error}"
+                results.append({**action, "result": result})
+                if error is not None and kind == "create_user":
                     not_created.add(action["student_id"])
-            else:
-                todo.append(action)
-        if not todo:
-            continue
-        function, key = WS_FUNCTION[kind]
-
-        def send(batch: list[dict], function=function, key=key, kind=kind) -> dict[int, str]:
-            answer = hook.call(function, {key: [a["payload"] for a in batch]})
-            return _warnings_to_errors(kind, batch, answer)
-
-        outcome = send_in_batches(todo, send, batch_size, _classify, _describe)
-        calls += outcome.calls
-        for action, error in zip(todo, outcome.errors, strict=True):
-            results.append({**action, "result": "applied" if error is None else f"failed: {error}"})
-            if error is not None and kind == "create_user":
-                not_created.add(action["student_id"])
+    finally:
+        if own_db:
+            db.close()
     return results, calls
+
+
+def _budget(max_input_vars: int) -> int:
+    from include.connectors.moodle_ws import field_budget
+
+    return field_budget(max_input_vars)
 
 
 def apply_changes(guarded: dict, config: dict) -> dict:
@@ -393,7 +500,9 @@ def apply_changes(guarded: dict, config: dict) -> dict:
         results += [{**a, "result": "planned"} for a in to_apply]
     else:
         results += [{**a, "result": "held"} for a in held]
-        applied, calls = apply_actions(to_apply, settings.ws_batch_size)
+        applied, calls = apply_actions(
+            to_apply, settings.ws_batch_size, max_input_vars=settings.ws_max_input_vars
+        )
         results += applied
     if guarded["empty_feed_held"]:
         results.append(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from include.eios.moodle_rules import username_problem
 
-# Moodle's PARAM_USERNAME: lower-case letters, digits and _ - . @
-MOODLE_USERNAME = re.compile(r"^[a-z0-9_.@-]{1,100}$")
+__all__ = ["render_username", "username_problem"]
 
 
 def render_username(template: str, item: dict) -> str:
@@ -15,12 +14,3 @@ def render_username(template: str, item: dict) -> str:
         return template.format(**values).strip().lower()
     except (KeyError, IndexError, ValueError):
         return ""
-
-
-def username_problem(username: str) -> str:
-    """'' when Moodle accepts the username, else why not."""
-    if not username:
-        return "username from the template is empty"
-    if not MOODLE_USERNAME.match(username):
-        return f"username {username!r} has characters Moodle does not allow"
-    return ""

@@ -424,3 +424,84 @@ def test_batches_isolate_bad_rows_retry_failures_and_rerun_completes(fresh_stack
         " GROUP BY idnumber HAVING COUNT(*) > 1",
     )
     assert ids == []  # no duplicates
+
+
+def _rejects(result, faculty: str) -> list[dict]:
+    from airflow.sdk import ObjectStoragePath
+
+    from include.storage import store_path
+
+    stamp = result.xcom("validate_settings")["run"]["stamp"]
+    path = ObjectStoragePath(str(store_path("eios_sync", "rejects", stamp, f"{faculty}.csv")))
+    return list(csv.DictReader(io.StringIO(path.read_text())))
+
+
+def test_rows_moodle_would_refuse_are_rejected_before_any_call(fresh_stack, sandbox):
+    econ = studying("ECON")
+    bad, twin_a, twin_b = econ[0], econ[1], econ[2]
+    query(
+        "sandbox",
+        "UPDATE eios_student SET email = 'ivan..tochkin@students.example.edu' WHERE student_id = %s",
+        bad,
+    )
+    for sid in (twin_a, twin_b):
+        query(
+            "sandbox",
+            "UPDATE eios_student SET email = 'Twin@Example.edu' WHERE student_id = %s",
+            sid,
+        )
+    settings = {"faculties": ["ECON"], "reject_share_max_pct": 50}
+    result = run_dag("eios_sync", settings=settings)
+    assert result.state == "success", result.task_states
+    reasons = {r["student_id"]: r["reason"] for r in _rejects(result, "ECON")}
+    assert "validate_email" in reasons[bad]
+    assert "shared with another student" in reasons[twin_a] == reasons[twin_b]
+    assert not {bad, twin_a, twin_b} & set(users())  # never sent
+    assert set(econ) - {bad, twin_a, twin_b} <= set(users())
+    assert not [r for r in history(result) if r["result"].startswith("failed")]
+
+    # the setting says shared e-mails are allowed but the site does not allow them: the
+    # first twin is created, Moodle refuses the second, and the CSV says so (not applied)
+    query(
+        "sandbox",
+        "UPDATE eios_student SET changed_at = %s WHERE student_id IN (%s, %s)",
+        now_text(),
+        twin_a,
+        twin_b,
+    )
+    again = run_dag("eios_sync", settings={**settings, "allow_accounts_same_email": True})
+    assert again.state == "failed"
+    results = {r["student"]: r["result"] for r in history(again) if r["action"] == "create_user"}
+    assert sorted(results.values())[0] == "applied"
+    assert "Email address already exists" in sorted(results.values())[1]
+    assert len({twin_a, twin_b} & set(users())) == 1
+
+
+def test_calls_are_sized_by_form_fields_and_a_cut_call_shows_as_failed_rows(
+    fresh_stack, sandbox, monkeypatch
+):
+    econ = studying("ECON")
+    # the stand-in's PHP keeps max_input_vars + 1 fields: 3 REST fields and all but the
+    # last member (4 fields each) of one add-members call for the faculty; the last is
+    # dropped whole, silently (a member cut in half would be refused, not lost)
+    limit = 4 * len(econ) - 2
+    monkeypatch.setenv("SANDBOX_MOODLE_MAX_INPUT_VARS", str(limit))
+    # the setting wrong (higher than the server's): PHP cuts calls silently
+    wrong = {"faculties": ["ECON"], "ws_batch_size": 2000, "ws_max_input_vars": 100000}
+    cut = run_dag("eios_sync", settings=wrong)
+    assert cut.state == "failed" and cut.state_of("sync_faculty.apply_changes") == "success"
+    rows = [r for r in history(cut) if r["action"] == "add_member"]
+    lost = {r["student"] for r in rows if r["result"].startswith("failed: not applied")}
+    assert lost  # the cut tail: Moodle answered no warning, the read-back found no member
+    now = members()
+    for r in rows:  # nothing recorded as applied that Moodle does not hold, and vice versa
+        assert (r["result"] == "applied") == ((r["new"], r["student"]) in now), r
+    assert not any((r["new"], r["student"]) in now for r in rows if r["student"] in lost)
+
+    # the setting right: every call under the budget, the rest completes
+    sandbox.reset()
+    right = run_dag("eios_sync", settings={**wrong, "ws_max_input_vars": limit})
+    assert right.state == "success", right.task_states
+    in_groups = {s for _, s in members()}
+    assert set(econ) <= in_groups
+    assert write_calls(sandbox) == {"moodle:core_cohort_add_cohort_members": 1}  # the lost one

@@ -230,3 +230,320 @@ def test_history_names_and_retention():
 def test_a_bad_setting_names_the_field(bad):
     with pytest.raises(SettingsError, match=next(iter(bad))):
         parse_settings(EiosSyncSettings, bad)
+
+
+# --- Moodle's own validation, mirrored (include/eios/moodle_rules.py) ---------------
+
+# PHP 8.2's filter_var(FILTER_VALIDATE_EMAIL) on each, recorded with `php -r` on the
+# machine that runs the real Moodle 4.5.6; Moodle also refuses `<` and `>`.
+PHP_EMAIL_ANSWERS = {
+    "s1@students.example.edu": True,
+    "ivan..tochkin@students.example.edu": False,
+    ".ivan@example.edu": False,
+    "ivan.@example.edu": False,
+    "ivan@example": False,  # no dot in the domain
+    "ivan@localhost.localdomain": True,
+    "ivan@example.c0m": True,
+    "ivan@example.123": False,
+    "ivan@-example.com": False,
+    "ivan@example-.com": False,
+    "ivan@xn--80ak6aa92e.com": True,
+    "ivan@[127.0.0.1]": True,
+    "ivan@[IPv6:2001:db8::1]": True,
+    "ivan@127.0.0.1": False,
+    '"ivan.t"@example.edu': True,
+    '"ivan t"@example.edu': False,
+    "ivan+tag@example.edu": True,
+    "o'brien@example.edu": True,
+    "иван@example.edu": False,
+    "ivan@пример.рф": False,
+    "ivan@@example.edu": False,
+    "ivan example@example.edu": False,
+    "a" * 64 + "@example.edu": True,
+    "a" * 65 + "@example.edu": False,
+    "ivan@" + "b" * 63 + ".edu": True,
+    "ivan@" + "b" * 64 + ".edu": False,
+    "ivan@example.edu\n": False,
+    "": False,
+}
+
+
+@pytest.mark.parametrize("address", sorted(PHP_EMAIL_ANSWERS))
+def test_email_rule_is_phps_filter_validate_email(address):
+    from include.eios.moodle_rules import moodle_email_valid, php_validate_email
+
+    assert php_validate_email(address) == PHP_EMAIL_ANSWERS[address]
+    assert moodle_email_valid(address) == PHP_EMAIL_ANSWERS[address]
+
+
+def test_moodle_also_refuses_angle_brackets_and_line_breaks():
+    from include.eios.moodle_rules import moodle_email_valid, php_validate_email
+
+    assert not moodle_email_valid("ivan<x>@example.edu")
+    assert not moodle_email_valid("ivan@example.edu\r")
+    assert not moodle_email_valid(None)
+    assert php_validate_email('"a<b"@example.edu') and not moodle_email_valid('"a<b"@example.edu')
+
+
+def test_email_rule_is_fast_on_inputs_that_backtrack():
+    import time
+
+    from include.eios.moodle_rules import moodle_email_valid
+
+    started = time.perf_counter()
+    for address in ('a"' * 150 + "@", "a@" + "xn--a." * 60 + "-", "a@[IPv6:" + "1:" * 100 + "]"):
+        assert not moodle_email_valid(address)
+    assert time.perf_counter() - started < 1
+
+
+EMAIL_PARTS = ["a", "Z", "0", ".", "@", "-", '"', "\\", "[", "]", ":", "xn--", "é", "!", " "]
+
+
+def test_email_rule_never_accepts_what_a_plain_pattern_rules_out():
+    """Property: every accepted address has one unquoted `@`, a non-empty local part and a
+    dotted domain, and no white space outside quotes; no input raises or hangs."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from include.eios.moodle_rules import moodle_email_valid
+
+    @settings(max_examples=400, deadline=200)
+    @given(st.lists(st.sampled_from(EMAIL_PARTS), max_size=30).map("".join))
+    def check(address):
+        if moodle_email_valid(address):
+            local, _, domain = address.rpartition("@")
+            assert local and domain and ("." in domain or domain.startswith("["))
+            assert '"' in local or " " not in address
+
+    check()
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        ("ivan.tochkin", "ivan.tochkin"),
+        (" Ivan ", "ivan"),
+        ("ivan tochkin", "ivantochkin"),
+        ("иван", ""),
+        ("a+b@c_d-e.f", "ab@c_d-e.f"),
+    ],
+)
+def test_username_is_what_clean_param_username_keeps(raw, cleaned):
+    from include.eios.moodle_rules import clean_username, username_problem
+
+    assert clean_username(raw) == cleaned
+    assert (username_problem(raw) == "") == (raw == cleaned and bool(cleaned))
+
+
+def test_username_property_accepted_means_unchanged_by_moodle():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from include.eios.moodle_rules import clean_username, username_problem
+
+    @given(st.text(alphabet="aZ0 .-_@+ёЁ\t", max_size=12))
+    def check(name):
+        if not username_problem(name):
+            assert clean_username(name) == name and 0 < len(name) <= 100
+        assert clean_username(clean_username(name)) == clean_username(name)
+
+    check()
+
+
+def test_names_blank_for_php_trim_or_with_tags_are_refused():
+    from include.eios.moodle_rules import name_problem
+
+    assert "cannot be blank" in name_problem("first_name", " \t")
+    assert name_problem("first_name", "Иван") == ""
+    assert "tag" in name_problem("last_name", "<b>Иванов</b>")
+    assert name_problem("middle_name", "", required=False) == ""
+
+
+def test_quality_gate_uses_moodles_rules():
+    rows = [
+        item("1"),
+        item("2", email="ivan..tochkin@students.example.edu"),
+        item("3", last_name="<script>x</script>"),
+        item("4", email="ivan<4>@example.edu"),
+        item("5", login="ivan tochkin"),
+        item("6", email=""),  # no e-mail is allowed in the feed (a new user is refused later)
+    ]
+    accepted, rejects = split_rejects(rows, "F1", PATTERN, "{login}", NOW)
+    assert [r["student_id"] for r in accepted] == ["1", "6"]
+    reasons = {r["student_id"]: r["reason"] for r in rejects}
+    assert "validate_email" in reasons["2"] and "validate_email" in reasons["4"]
+    assert "tag" in reasons["3"] and "PARAM_USERNAME" in reasons["5"]
+
+
+def test_moodle_refusals_need_an_email_and_a_free_one_unless_the_site_allows_sharing():
+    from include.eios.quality import moodle_refusals
+
+    users = [user(10, "1"), user(11, "2", email="old@example.edu")]
+    emails = [
+        {"id": 10, "email": "s1@example.edu"},
+        {"id": 11, "email": "old@example.edu"},
+        {"id": 99, "email": "Taken@Example.edu"},
+    ]
+    rows = [
+        item("1"),  # unchanged: nothing sent
+        item("2", email="taken@example.edu"),  # change to another account's address
+        item("3", email=""),  # new without an e-mail
+        item("4", email="twin@example.edu"),
+        item("5", email="TWIN@example.edu"),  # two new students, one address
+        item("6", email="s6@example.edu"),
+        item("7", email="taken@example.edu", status="expelled"),  # never created: not sent
+    ]
+    accepted, rejects = moodle_refusals(rows, users, emails, allow_same_email=False)
+    assert [r["student_id"] for r in accepted] == ["1", "6", "7"]
+    reasons = {r["student_id"]: r["reason"] for r in rejects}
+    assert "another Moodle account" in reasons["2"] and "requires one" in reasons["3"]
+    assert "shared with another student" in reasons["4"] and reasons["5"] == reasons["5"]
+    accepted, rejects = moodle_refusals(rows, users, emails, allow_same_email=True)
+    assert [r["student_id"] for r in rejects] == ["3"]
+
+
+def test_members_are_added_by_id_or_username_never_by_idnumber():
+    new = plan([item("1")])
+    assert new.actions[-1]["payload"]["usertype"] == {"type": "username", "value": "s1"}
+    moved = plan([item("1", group_code="ЭК-22")], [user(10, "1")], IN_GROUP)
+    add = [a for a in moved.actions if a["kind"] == "add_member"][0]
+    assert add["payload"]["usertype"] == {"type": "id", "value": 10}
+
+
+def test_a_blank_email_in_eios_never_blanks_moodles():
+    assert plan([item("1", email="")], [user(10, "1")], IN_GROUP).actions == []
+
+
+# --- Moodle's answers, row by row (include/eios/answers.py) -----------------------------
+
+
+def member(cohort, utype, value):
+    return {
+        "cohorttype": {"type": "idnumber", "value": cohort},
+        "usertype": {"type": utype, "value": value},
+    }
+
+
+def test_member_warnings_are_matched_by_the_values_they_echo():
+    from include.eios.answers import member_add_errors
+
+    batch = [
+        member("group:A", "username", "s1"),
+        member("group:A", "id", 12),
+        member("group:B", "id", 13),
+    ]
+    answer = {
+        "warnings": [
+            {
+                "warningcode": "3",
+                "message": "record already exists: cohort(idnumber=group:A username=s1)",
+            },
+            {"warningcode": "2", "message": "user id=12 not exists"},
+            {"warningcode": "2", "message": "cohort idnumber=group:B not exists"},
+        ]
+    }
+    errors = member_add_errors(batch, answer)
+    assert sorted(errors) == [1, 2] and "user id=12" in errors[1] and "group:B" in errors[2]
+    assert member_add_errors(batch, {"warnings": []}) == {}
+
+
+def test_a_warning_that_names_no_row_fails_the_whole_batch():
+    from include.eios.answers import member_add_errors, user_update_errors
+
+    batch = [member("group:A", "username", "s1"), member("group:A", "username", "s10")]
+    answer = {"warnings": [{"warningcode": "1", "message": "invalid parameter: usertype=idnumber"}]}
+    errors = member_add_errors(batch, answer)
+    assert sorted(errors) == [0, 1] and all("names no row" in e for e in errors.values())
+    # a prefix is not a match: s1 does not match the warning about s10's value
+    near = {"warnings": [{"warningcode": "2", "message": "user username=s100 not exists"}]}
+    assert sorted(member_add_errors(batch, near)) == [0, 1]
+    updates = user_update_errors(
+        [{"id": 5, "email": "x"}, {"id": 6, "email": "y"}],
+        {
+            "warnings": [
+                {
+                    "item": "user",
+                    "itemid": 6,
+                    "warningcode": "useremailduplicate",
+                    "message": "Duplicate email address",
+                }
+            ]
+        },
+    )
+    assert list(updates) == [1] and "useremailduplicate" in updates[1]
+    stray = user_update_errors(
+        [{"id": 5}], {"warnings": [{"itemid": 7, "warningcode": "x", "message": "m"}]}
+    )
+    assert list(stray) == [0]
+
+
+def test_read_back_finds_rows_a_cut_call_did_not_apply():
+    from include.eios.answers import created_errors, member_readback_errors, record_readback_errors
+
+    batch = [member("group:A", "username", "s1"), member("group:A", "id", 12)]
+    there = [{"cohortid": 7, "cohort_idnumber": "group:A", "userid": 11, "username": "s1"}]
+    errors = member_readback_errors(batch, there, added=True)
+    assert list(errors) == [1] and "not a member" in errors[1]
+    removed = [{"cohortid": 7, "userid": 11}, {"cohortid": 7, "userid": 12}]
+    assert list(member_readback_errors(removed, there, added=False)) == [0]
+    sent = [{"id": 11, "suspended": 1}, {"id": 12, "suspended": 1}, {"id": 13, "lastname": "Н"}]
+    stored = [{"id": 11, "suspended": 1}, {"id": 12, "suspended": 0}, {"id": 13, "lastname": "Н"}]
+    assert list(record_readback_errors(sent, stored)) == [1]
+    created = created_errors(
+        [{"username": "a"}, {"username": "b"}], [{"id": 1, "username": "a"}], "username"
+    )
+    assert list(created) == [1]
+
+
+# --- batches sized by form fields -------------------------------------------------------
+
+
+def test_batches_stay_under_the_field_budget_and_the_item_limit():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from include.eios.batching import field_batches
+
+    @given(st.lists(st.integers(1, 40), max_size=200), st.integers(1, 50), st.integers(40, 500))
+    def check(sizes, max_items, max_fields):
+        batches = field_batches(sizes, max_items, max_fields, fixed_fields=3)
+        assert [i for b in batches for i in b] == list(range(len(sizes)))
+        for b in batches:
+            assert len(b) <= max_items
+            assert len(b) == 1 or 3 + sum(sizes[i] for i in b) <= max_fields
+
+    check()
+
+
+def test_600_users_go_out_in_calls_php_reads_whole():
+    """The real Moodle cut 600 users (5 403 fields) to 5 000: no call may come near."""
+    from include.connectors.moodle_ws import HEADER_FIELDS, encode_php_params, field_budget
+    from include.eios.batching import field_batches
+
+    payloads = [plan([item(str(n))]).actions[1]["payload"] for n in range(600)]
+    sizes = [len(encode_php_params({"users": [p]})) for p in payloads]
+    assert HEADER_FIELDS + sum(sizes) > 5000
+    budget = field_budget(5000)
+    assert budget < 5000
+    batches = field_batches(sizes, 2000, budget, HEADER_FIELDS)
+    for batch in batches:
+        fields = HEADER_FIELDS + len(encode_php_params({"users": [payloads[i] for i in batch]}))
+        assert fields <= budget
+
+
+def test_the_connector_splits_a_call_over_the_budget_and_joins_the_answers():
+    from include.connectors.moodle_ws import MoodleWsHook, MoodleWsTooLarge, field_count
+
+    sent: list[int] = []
+
+    class Fake(MoodleWsHook):
+        def _call_once(self, wsfunction, params):
+            assert field_count(params) <= self.max_fields
+            sent.append(len(params["cmids"]))
+            return {"warnings": [{"itemid": params["cmids"][0]}]}
+
+    hook = Fake(max_input_vars=200)
+    answer = hook.call("core_course_delete_modules", {"cmids": list(range(500))})
+    assert sum(sent) == 500 and len(sent) > 2 and len(answer["warnings"]) == len(sent)
+    with pytest.raises(MoodleWsTooLarge):
+        hook.call("core_x", {"a": list(range(300)), "b": list(range(300))})
