@@ -1,0 +1,220 @@
+"""eios_sync against a REAL Moodle (4.5 LTS; shared/real-moodle builds one), EIOS from the sandbox.
+
+Not part of the default run: the module is marked `real_moodle`, which pyproject's addopts
+deselect. Run it with the real Moodle's two connections (docs/eios_sync.md):
+
+    REAL_MOODLE_WS='{"conn_type": "http", "host": "http://127.0.0.1:8300", "password": "<token>"}' \\
+    REAL_MOODLE_DB='{"conn_type": "mysql", "host": "127.0.0.1", "port": 3466, "schema": "moodle",
+                     "login": "moodle", "password": "…", "extra": {"charset": "utf8mb4"}}' \\
+    KEEP_MARIADB=1 .venv/bin/python -m pytest -m real_moodle tests/moodle -q
+
+`moodle_ws` and `moodle_db` then point at the real site for these runs only; the sandbox
+serves EIOS, and the project DB and the store are the tests' own. Nothing is seeded into
+the real Moodle: the sync itself creates this run's students and group cohorts, named with
+a fresh tag (`rm<hex>`), so runs do not meet each other and other users of the site are
+left alone (the real Moodle's own reset script removes them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.airflow_runs import run_dag as _run_dag
+
+pytestmark = [pytest.mark.real_moodle, pytest.mark.usefixtures("airflow_db")]
+
+FACULTY = "ECON"
+BAD_EMAIL = "ivan..tochkin@students.example.edu"  # Moodle's validate_email() refuses it
+
+
+def _connection(name: str) -> dict:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        pytest.fail(
+            f"{name} is not set: give the real Moodle's connection JSON (docs/eios_sync.md, "
+            "'Against a real Moodle'); this module runs only with -m real_moodle",
+            pytrace=False,
+        )
+    return json.loads(raw)
+
+
+@pytest.fixture
+def real_moodle(fresh_stack, store_root):
+    """AIRFLOW_CONN_MOODLE_WS / _DB pointed at the real Moodle for the test's DAG runs only.
+
+    Function-scoped and after `fresh_stack` on purpose: the sandbox's data reset recreates
+    and seeds the database `moodle_db` names, which must be the tests' own, never the real
+    site (a module-scoped fixture would be set up first and aim the reset at it)."""
+    import tests.conftest as session
+
+    ws, db = _connection("REAL_MOODLE_WS"), _connection("REAL_MOODLE_DB")
+    session.SECRETS.update(s for s in (ws.get("password"), db.get("password")) if s)
+    saved = {k: os.environ.get(k) for k in ("AIRFLOW_CONN_MOODLE_WS", "AIRFLOW_CONN_MOODLE_DB")}
+    os.environ["AIRFLOW_CONN_MOODLE_WS"] = json.dumps(ws)
+    os.environ["AIRFLOW_CONN_MOODLE_DB"] = json.dumps(db)
+    try:
+        yield db
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def moodle_rows(db: dict, sql: str, *args) -> list[tuple]:
+    """A read of the real Moodle's own database (never a write)."""
+    import MySQLdb
+
+    prefix = (db.get("extra") or {}).get("table_prefix", "mdl_")
+    connection = MySQLdb.connect(
+        host=db["host"],
+        port=int(db.get("port") or 3306),
+        user=db["login"],
+        password=db.get("password") or "",
+        database=db["schema"],
+        charset="utf8mb4",
+    )
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql.replace("mdl_", prefix), args)
+        return list(cursor.fetchall())
+    finally:
+        connection.close()
+
+
+def sandbox(sql: str, *args) -> list[tuple]:
+    from include.sandbox.stack import connect
+
+    connection = connect("sandbox")
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql, args)
+        rows = list(cursor.fetchall())
+        connection.commit()
+        return rows
+    finally:
+        connection.close()
+
+
+def now_text(minutes_ago: int = 1) -> str:
+    moment = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=minutes_ago)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+COLUMNS = (
+    "student_id, record_book, login, last_name, first_name, middle_name, email, faculty_id,"
+    " specialty, group_code, course_year, study_form, status, status_date, changed_at"
+)
+
+
+def eios_student(sid: str, group: str, email: str, minutes_ago: int) -> tuple:
+    return (
+        sid,
+        f"ЗК-{sid}",
+        sid,
+        "Тестова",
+        "Анна",
+        "",
+        email,
+        FACULTY,
+        "38.03.01",
+        group,
+        1,
+        "очная",
+        "studying",
+        "2026-09-01",
+        now_text(minutes_ago),
+    )
+
+
+def run_dag(settings: dict):
+    from tests.airflow_runs import dag_bag
+
+    params = dag_bag().dags["eios_sync"].params
+    conf = {name: ([] if name == "confirm_mass_graduation" else None) for name in params}
+    return _run_dag("eios_sync", settings=settings, conf=conf)
+
+
+def members(db: dict, tag: str) -> set[tuple[str, str]]:
+    rows = moodle_rows(
+        db,
+        "SELECT c.idnumber, u.idnumber FROM mdl_cohort_members m"
+        " JOIN mdl_cohort c ON c.id = m.cohortid JOIN mdl_user u ON u.id = m.userid"
+        " WHERE c.idnumber LIKE %s",
+        f"group:RM{tag}-%",
+    )
+    return set(rows)
+
+
+def write_calls(result) -> int:
+    applied = result.xcom("sync_faculty.apply_changes", map_index=0)
+    return applied["ws_calls"]
+
+
+def test_eios_sync_on_a_real_moodle(real_moodle):
+    db = real_moodle
+    tag = secrets.token_hex(3)
+    group_a, group_b = f"RM{tag}-A", f"RM{tag}-B"
+    ids = [f"rm{tag}{n}" for n in range(1, 7)]
+    rows = [eios_student(sid, group_a, f"{sid}@students.example.edu", 30) for sid in ids[:4]]
+    rows += [eios_student(sid, group_b, f"{sid}@students.example.edu", 30) for sid in ids[4:]]
+    bad = f"rm{tag}9"
+    rows.append(eios_student(bad, group_a, BAD_EMAIL, 30))
+    sandbox("DELETE FROM eios_student WHERE faculty_id = %s", FACULTY)
+    for row in rows:
+        sandbox(f"INSERT INTO eios_student ({COLUMNS}) VALUES ({', '.join(['%s'] * 15)})", *row)
+    settings = {"faculties": [FACULTY], "reject_share_max_pct": 20}  # 1 bad row of 7
+
+    first = run_dag(settings)
+    assert first.state == "success", first.task_states
+    expected = {(f"group:{group_a}", sid) for sid in ids[:4]}
+    expected |= {(f"group:{group_b}", sid) for sid in ids[4:]}
+    assert members(db, tag) == expected  # the real mdl_cohort_members: exactly EIOS's groups
+    created = moodle_rows(
+        db, "SELECT idnumber, suspended FROM mdl_user WHERE idnumber LIKE %s", f"rm{tag}%"
+    )
+    assert sorted(created) == sorted((sid, 0) for sid in ids)
+    stamp = first.xcom("validate_settings")["run"]["stamp"]
+    from include.storage import store_path
+
+    rejects = list(
+        csv.DictReader(
+            io.StringIO(store_path("eios_sync", "rejects", stamp, f"{FACULTY}.csv").read_text())
+        )
+    )
+    assert [(r["student_id"], r["email"]) for r in rejects] == [(bad, BAD_EMAIL)]
+    assert "validate_email" in rejects[0]["reason"]
+
+    moved, leaver = ids[0], ids[1]
+    sandbox(
+        "UPDATE eios_student SET group_code = %s, changed_at = %s WHERE student_id = %s",
+        group_b,
+        now_text(),
+        moved,
+    )
+    sandbox(
+        "UPDATE eios_student SET status = 'expelled', changed_at = %s WHERE student_id = %s",
+        now_text(),
+        leaver,
+    )
+    second = run_dag(settings)
+    assert second.state == "success", second.task_states
+    expected = (expected - {(f"group:{group_a}", moved)}) | {(f"group:{group_b}", moved)}
+    assert members(db, tag) == expected  # the transfer moved the member
+    suspended = moodle_rows(db, "SELECT suspended FROM mdl_user WHERE idnumber = %s", leaver)
+    assert suspended == [(1,)]  # applied, as read back from Moodle
+    assert write_calls(second) == 3  # remove, add, suspend: one call each
+
+    third = run_dag(settings)
+    assert third.state == "success", third.task_states
+    assert write_calls(third) == 0  # unchanged: zero write calls
+    assert third.xcom("sync_faculty.plan_changes", map_index=0)["planned"] == {}
+    assert members(db, tag) == expected
