@@ -154,8 +154,30 @@ class DistributedStack:
         return self.base_dir / "airflow"
 
     @property
+    def pg_dir(self) -> Path:
+        """PostgreSQL's folder: in the stack's own folder, unless the `postgres` user
+        cannot reach it (a checkout under a private home): then a folder of its own in
+        the system's temporary directory, named in `postgres.location`."""
+        pointer = self.base_dir / "postgres.location"
+        if pointer.exists():
+            return Path(pointer.read_text().strip())
+        folder = self.base_dir / "postgres"
+        if os.geteuid() == 0:
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.chown(folder, "postgres")
+            reach = ["runuser", "-u", "postgres", "--", "test", "-w", str(folder)]
+            if subprocess.run(reach, capture_output=True).returncode != 0:
+                import tempfile
+
+                folder = Path(tempfile.mkdtemp(prefix="lms-pipelines-postgres-"))
+                shutil.chown(folder, "postgres")
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        pointer.write_text(str(folder))
+        return folder
+
+    @property
     def pg_data(self) -> Path:
-        return self.base_dir / "postgres" / "data"
+        return self.pg_dir / "data"
 
     def _secrets(self) -> dict[str, str]:
         """Throwaway secrets of this stack, shared by every component (as `.env` is in
@@ -227,7 +249,7 @@ class DistributedStack:
     def start_postgres(self) -> None:
         """A PostgreSQL cluster of its own; as root, it runs as the `postgres` user."""
         user = "postgres" if os.geteuid() == 0 else None
-        run_dir = self.base_dir / "postgres"
+        run_dir = self.pg_dir
         run_dir.mkdir(parents=True, exist_ok=True)
         if user:
             shutil.chown(run_dir, user)
@@ -408,6 +430,8 @@ class DistributedStack:
             self.processes[name].stop()
         self.processes.clear()
         self.pid_file.unlink(missing_ok=True)
+        if not self.pg_dir.is_relative_to(self.base_dir):  # the fallback folder
+            shutil.rmtree(self.pg_dir, ignore_errors=True)
 
 
 # --- the compose stack's demo profile ----------------------------------------------------
