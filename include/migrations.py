@@ -3,17 +3,24 @@
 Each file `sql/state/NNN_name.sql` is applied once, in order, and recorded in
 `schema_migrations` with its checksum; applying twice is a no-op. Hand-written
 because the schema is plain MariaDB DDL and a version table is all it needs.
+
+    python -m include.migrations [CONN_ID]    apply the pending migrations through
+                                              PipelinesDbHook (default `pipelines_db`)
+
+The deployment (docker-compose.yaml's airflow-init) runs it: the Connection is read the
+way every task reads it, so it may come from `AIRFLOW_CONN_PIPELINES_DB` or from a
+secrets backend.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from pathlib import Path
 
-from include.sandbox.environment import PROJECT_ROOT
+from include.paths import MIGRATIONS_DIR
 
-MIGRATIONS_DIR = PROJECT_ROOT / "sql" / "state"
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -68,3 +75,23 @@ def apply_migrations(connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
         connection.commit()
         applied.append(path.name)
     return applied
+
+
+def migrate(conn_id: str | None = None) -> list[str]:
+    """Apply the pending migrations on the project DB through its hook's Connection."""
+    from include.connectors.pipelines_db import PipelinesDbHook
+
+    hook = PipelinesDbHook(conn_id or PipelinesDbHook.default_conn_name)
+    try:
+        return apply_migrations(hook.db)
+    finally:
+        hook.close()
+
+
+def main(argv: list[str]) -> None:
+    applied = migrate(argv[0] if argv else None)
+    print(f"project DB migrations applied: {len(applied)}" + "".join(f"\n  {a}" for a in applied))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

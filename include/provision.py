@@ -1,6 +1,7 @@
 """The deployment's database step (docker-compose.yaml's airflow-init): every schema the
 connections name, created on the project's MariaDB with grants for the connection's
-account, then the project DB's migrations.
+account. The project DB's migrations follow as their own step, through the hook
+(`python -m include.migrations`).
 
     python -m include.provision            the pipelines schema (production: Moodle's
                                             database is the university's own)
@@ -59,31 +60,9 @@ def create_schemas(demo: bool) -> list[str]:
     return created
 
 
-def migrate_pipelines_db() -> list[str]:
-    import MySQLdb
-
-    from include.migrations import apply_migrations
-
-    settings = _connection("AIRFLOW_CONN_PIPELINES_DB")
-    connection = MySQLdb.connect(
-        host=settings["host"],
-        port=int(settings.get("port", 3306)),
-        user=settings["login"],
-        password=settings["password"],
-        database=settings["schema"],
-        charset="utf8mb4",
-    )
-    try:
-        return apply_migrations(connection)
-    finally:
-        connection.close()
-
-
 def main(argv: list[str]) -> None:
     demo = "--demo" in argv
     print("schemas with grants:", ", ".join(create_schemas(demo)))
-    applied = migrate_pipelines_db()
-    print(f"project DB migrations applied: {len(applied)}")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Archive and history files through Airflow's ObjectStoragePath.
 
-The store is a local folder by default (`.local/store` in the demo) and any
-fsspec store by URL in production: set `PIPELINES_STORE_URL` (for example
-`s3://university-archive/pipelines`) and, if the store needs credentials or an
-endpoint, `PIPELINES_STORE_CONN_ID` naming an Airflow Connection (an `aws` connection
-with `endpoint_url` in its extra for an S3-compatible server).
+The store is any fsspec store by URL, and the URL is a required setting:
+`PIPELINES_STORE_URL` (for example `s3://university-archive/pipelines`, or
+`file:///opt/airflow/store` for a local folder; the demo and the tests set
+`.local/store…`). Unset, every use of the store fails at once with the setting named,
+rather than archives landing somewhere nobody looks. If the store needs credentials
+or an endpoint, `PIPELINES_STORE_CONN_ID` names an Airflow Connection (an `aws`
+connection with `endpoint_url` in its extra for an S3-compatible server).
 
 Paths travel between tasks as strings (XCom); a task turns one back into a path with
 `stored_path`, which attaches the store's connection: `ObjectStoragePath(text)` alone
@@ -20,11 +22,22 @@ import json
 import os
 from dataclasses import asdict, dataclass
 
-from include.sandbox.environment import LOCAL_DIR
+STORE_URL_SETTING = "PIPELINES_STORE_URL"
+
+
+class StoreNotConfigured(RuntimeError):
+    """The store's URL is not set."""
 
 
 def store_url() -> str:
-    return os.environ.get("PIPELINES_STORE_URL") or f"file://{LOCAL_DIR / 'store'}"
+    """The store's URL from `PIPELINES_STORE_URL`; raises, naming it, when it is unset."""
+    url = os.environ.get(STORE_URL_SETTING, "").strip()
+    if not url:
+        raise StoreNotConfigured(
+            f"{STORE_URL_SETTING} is not set: the store for archives and history files "
+            "is a required setting (s3://bucket/prefix, or file:///a/folder)"
+        )
+    return url
 
 
 def store_conn_id() -> str | None:

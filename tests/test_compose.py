@@ -87,9 +87,13 @@ def test_init_migrates_creates_the_admin_schemas_pools_and_owns_the_volumes():
         '{"admin": os.environ["_AIRFLOW_WWW_USER_PASSWORD"]}',
         "airflow pools import /opt/airflow/config/pools.json",
         "python -m include.provision",
+        # the project DB through PipelinesDbHook (a secrets backend may hold the
+        # Connection), never through the sandbox's stack
+        "python -m include.migrations",
         'chown -R "${AIRFLOW_UID:-50000}:0" /opt/airflow/{logs,config,store}',
     ):
         assert step in script, step
+    assert "include.sandbox" not in script
     sandbox = " ".join(_services()["sandbox"]["command"])
     assert "include.provision --demo" in sandbox and "load-demo" in sandbox
     volumes = yaml.safe_load(COMPOSE.read_text())["x-airflow-common"]["volumes"]

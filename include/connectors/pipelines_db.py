@@ -25,11 +25,6 @@ class PipelinesDbHook(OneConnectionMySqlHook):
     def query(self, name: str) -> str:
         return sql_text(f"state/queries/{name}.sql")
 
-    def apply_migrations(self) -> list[str]:
-        from include.migrations import apply_migrations
-
-        return apply_migrations(self.db)
-
     def record_run_report(
         self,
         dag_id: str,

@@ -5,9 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from include.sandbox.environment import PROJECT_ROOT
-
-SQL_DIR = PROJECT_ROOT / "sql"
+from include.paths import SQL_DIR
 
 
 @cache

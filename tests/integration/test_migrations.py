@@ -36,3 +36,14 @@ def test_an_edited_applied_migration_is_refused(empty_pipelines_db, tmp_path):
     (tmp_path / first.name).write_text(first.read_text() + "\n-- edited\n")
     with pytest.raises(MigrationError, match="changed after it was applied"):
         apply_migrations(empty_pipelines_db, tmp_path)
+
+
+def test_the_deployment_migrates_through_the_hook(empty_pipelines_db, capsys):
+    """`python -m include.migrations` (docker-compose.yaml's airflow-init) reads the
+    Connection through PipelinesDbHook, as a task does (env var or secrets backend)."""
+    from include import migrations
+
+    migrations.main([])
+    assert f"applied: {len(migration_files())}" in capsys.readouterr().out
+    migrations.main(["pipelines_db"])
+    assert "applied: 0" in capsys.readouterr().out
