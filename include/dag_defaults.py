@@ -1,12 +1,16 @@
-"""The house rules every DAG follows: owner, tags, retries with back-off, timeouts.
+"""The house rules every DAG follows: owner, tags, retries, timeouts.
 
-`PIPELINES_RETRY_DELAY_SECONDS` shortens the retry delay (the tests set it to
-0 so a retried task does not make a test wait); production keeps the default.
+Retries (docs/architecture.md, "Retries"): one layer per failure. A transient error of
+a call (a 503, a timeout, a dropped database connection) is retried inside its hook,
+with exponential back-off, seconds apart. Airflow's task retries are for a task that
+failed whole (the hook gave up, the worker died): `TASK_RETRIES` of them, after
+Airflow's own setting `[core] default_task_retry_delay`
+(`AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY`, 300 s unless set; the tests set 0). No task
+code reads a test-only knob.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 OWNER = "lms-pipelines"
@@ -52,16 +56,22 @@ LONG_TIMEOUT = timedelta(hours=2)  # one course backup (its CLI has its own 1 h 
 RENDER_TIMEOUT = timedelta(hours=2)
 
 
-def default_args(retries: int = 3, execution_timeout: timedelta = DEFAULT_TIMEOUT) -> dict:
-    """Defaults for tasks; tasks that call an external system keep the retries; every task
-    has an `execution_timeout` (heavy tasks set a longer one)."""
-    delay = float(os.environ.get("PIPELINES_RETRY_DELAY_SECONDS", "60"))
+# Whole-task retries of a task that calls an external system: one, minutes later (the
+# hook has already retried the call's transient errors). A down system therefore sees
+# at most 2 x the hook's attempts (3 by default, 4-5 for some systems), not 4 x 4.
+TASK_RETRIES = 1
+
+
+def default_args(
+    retries: int = TASK_RETRIES, execution_timeout: timedelta = DEFAULT_TIMEOUT
+) -> dict:
+    """Defaults for tasks; tasks that call an external system keep the retries (pure
+    steps and quality gates set `retries=0`: a retry would give the same answer); every
+    task has an `execution_timeout` (heavy tasks set a longer one). `retry_delay` is not
+    set here: Airflow's `[core] default_task_retry_delay` applies."""
     return {
         "owner": OWNER,
         "retries": retries,
-        "retry_delay": timedelta(seconds=delay),
-        "retry_exponential_backoff": 2.0 if delay else 0,
-        "max_retry_delay": timedelta(minutes=30),
         "execution_timeout": execution_timeout,
     }
 

@@ -30,6 +30,7 @@ class EiosHook(TokenHttpHook):
     """Reads faculties and the students feed; owns paging, retries and error mapping."""
 
     unavailable = EiosUnavailable
+    default_attempts = 4
     conn_name_attr = "eios_conn_id"
     default_conn_name = "eios_default"
     conn_type = "http"
@@ -39,8 +40,8 @@ class EiosHook(TokenHttpHook):
         self,
         eios_conn_id: str = default_conn_name,
         timeout: float = 60,
-        attempts: int = 4,
-        backoff_seconds: float = 1,
+        attempts: int | None = None,
+        backoff_seconds: float | None = None,
         page_size: int = 1000,
         max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:

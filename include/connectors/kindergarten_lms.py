@@ -36,13 +36,14 @@ class JsonApiHook(TokenHttpHook):
 
     system = "api"
     unavailable = ApiUnavailable
+    default_attempts = 4
 
     def __init__(
         self,
         conn_id: str,
         timeout: float = 60,
-        attempts: int = 4,
-        backoff_seconds: float = 1,
+        attempts: int | None = None,
+        backoff_seconds: float | None = None,
         max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         super().__init__(conn_id, "GET", timeout, attempts, backoff_seconds)

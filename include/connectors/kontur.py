@@ -43,6 +43,7 @@ class KonturTalkHook(TokenHttpHook):
     """Lists recordings (cursor paging) and reads the key's access info."""
 
     unavailable = KonturTalkUnavailable
+    default_attempts = 5
     max_backoff_seconds = 60
     conn_name_attr = "kontur_conn_id"
     default_conn_name = "kontur_talk"
@@ -53,8 +54,8 @@ class KonturTalkHook(TokenHttpHook):
         self,
         kontur_conn_id: str = default_conn_name,
         timeout: float = 60,
-        attempts: int = 5,
-        backoff_seconds: float = 1,
+        attempts: int | None = None,
+        backoff_seconds: float | None = None,
         max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         super().__init__(kontur_conn_id, "GET", timeout, attempts, backoff_seconds)

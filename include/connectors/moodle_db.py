@@ -28,7 +28,7 @@ class MoodleDbHook(OneConnectionMySqlHook):
     hook_name = "Moodle database"
 
     def __init__(self, moodle_conn_id: str = default_conn_name, **kwargs: Any) -> None:
-        super().__init__(mysql_conn_id=moodle_conn_id, **kwargs)
+        super().__init__(moodle_conn_id=moodle_conn_id, **kwargs)  # DbApiHook reads conn_name_attr
         self.moodle_conn_id = moodle_conn_id
         self._prefix: str | None = None
 

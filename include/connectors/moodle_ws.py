@@ -100,6 +100,7 @@ class MoodleWsHook(TokenHttpHook):
     """
 
     unavailable = MoodleWsUnavailable
+    default_attempts = 4
     conn_name_attr = "moodle_conn_id"
     default_conn_name = "moodle_ws"
     conn_type = "http"
@@ -109,8 +110,8 @@ class MoodleWsHook(TokenHttpHook):
         self,
         moodle_conn_id: str = default_conn_name,
         timeout: float = 120,
-        attempts: int = 4,
-        backoff_seconds: float = 1,
+        attempts: int | None = None,
+        backoff_seconds: float | None = None,
         max_input_vars: int = DEFAULT_MAX_INPUT_VARS,
     ) -> None:
         super().__init__(moodle_conn_id, "POST", timeout, attempts, backoff_seconds)

@@ -17,7 +17,9 @@ class PipelinesDbHook(OneConnectionMySqlHook):
     hook_name = "Pipelines state database"
 
     def __init__(self, pipelines_conn_id: str = default_conn_name, **kwargs: Any) -> None:
-        super().__init__(mysql_conn_id=pipelines_conn_id, **kwargs)
+        super().__init__(
+            pipelines_conn_id=pipelines_conn_id, **kwargs
+        )  # DbApiHook reads conn_name_attr
 
     def read_frame(self, sql: str, params: Any = None):
         return self.fetch_frame(sql, params)

@@ -34,8 +34,12 @@ STORE_CONN_ID = "pipelines_store"
 QUEUES = "default,render"  # every worker here serves both queues (docs/scaling.md)
 # The only Airflow settings a test run sets over config/airflow.env (tests/test_compose.py
 # allows exactly these): the scheduler's own schedule is off so that no scheduled run
-# competes with the runs a test triggers (as in tests/e2e).
-TEST_ONLY_SETTINGS = {"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
+# competes with the runs a test triggers (as in tests/e2e); a retried task (a killed
+# worker's) runs again at once, not after the 300 s a deployment waits.
+TEST_ONLY_SETTINGS = {
+    "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+    "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "0",
+}
 
 
 def airflow_settings() -> dict[str, str]:
@@ -143,7 +147,6 @@ class DistributedStack:
             **os.environ,
             **test_env,
             **local_settings(base_dir / "airflow"),
-            "PIPELINES_RETRY_DELAY_SECONDS": "0",
         }
         return cls(base_dir, base_env)
 

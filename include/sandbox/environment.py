@@ -76,7 +76,8 @@ def ui_port(env: dict[str, str]) -> int:
 def isolated_environment(prefix: str, http_port: int) -> dict[str, str]:
     """The stack's variables for an isolated user of the shared MariaDB (tests, benchmarks):
     databases `<prefix>_moodle`, `<prefix>_pipelines`, `<prefix>_sandbox`, the sandbox on
-    `http_port`, Airflow home and store under `.local/` named after the prefix."""
+    `http_port`, Airflow home and store under `.local/` named after the prefix; retries
+    (the hooks' and Airflow's) without waiting."""
     env = read_env_file()
     demo_port = env["SANDBOX_HTTP_PORT"]
     for name, value in list(env.items()):
@@ -86,10 +87,16 @@ def isolated_environment(prefix: str, http_port: int) -> dict[str, str]:
                 settings["schema"] = f"{prefix}_{settings['schema']}"
             if "host" in settings:
                 settings["host"] = settings["host"].replace(f":{demo_port}/", f":{http_port}/")
+            if settings.get("conn_type") == "http":
+                # the hooks' own retries without waiting: set as production would set
+                # its back-off, in the Connection's extra (include/connectors/http_base.py)
+                settings["extra"] = {**settings.get("extra", {}), "retry_backoff_seconds": 0}
             env[name] = json.dumps(settings)
     env["SANDBOX_HTTP_PORT"] = str(http_port)
     env.update(airflow_settings(LOCAL_DIR / f"airflow-{prefix}"))
     env["PIPELINES_STORE_URL"] = f"file://{LOCAL_DIR / f'store-{prefix}'}"
+    # Airflow's task retries without waiting: Airflow's own setting (dag_defaults.py)
+    env["AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY"] = "0"
     return env
 
 

@@ -63,7 +63,6 @@ def e2e_stack(mariadb, sandbox):
         **TEST_ENV,
         **environment.airflow_settings(home),
         "PIPELINES_STORE_URL": TEST_ENV["PIPELINES_STORE_URL"],
-        "PIPELINES_RETRY_DELAY_SECONDS": "0",
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",
     }
