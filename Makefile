@@ -29,10 +29,11 @@ down:  ## stop airflow standalone (its whole process group)
 stop:  ## stop airflow standalone, the sandbox and MariaDB
 	$(PY) -m include.sandbox stop
 
-lint: deps
+lint: deps  ## ruff, sqlfluff and the import contracts between the layers
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/sqlfluff lint sql --dialect mysql
+	$(VENV)/bin/lint-imports
 
 format: deps
 	$(VENV)/bin/ruff format .

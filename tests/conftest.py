@@ -31,6 +31,21 @@ environment.apply(TEST_ENV)
 SECRETS = environment.secret_values(TEST_ENV)
 
 
+# Airflow's deprecations fail the test that meets them (pyproject.toml, filterwarnings):
+# added here, after the environment is set, because naming the classes imports Airflow.
+AIRFLOW_DEPRECATIONS = (
+    "airflow.exceptions.RemovedInAirflow4Warning",
+    "airflow.sdk.exceptions.RemovedInAirflow4Warning",
+    "airflow.exceptions.AirflowProviderDeprecationWarning",
+    "airflow.utils.deprecation_tools.DeprecatedImportWarning",
+)
+
+
+def pytest_configure(config):
+    for category in AIRFLOW_DEPRECATIONS:
+        config.addinivalue_line("filterwarnings", f"error::{category}")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """No token or password may appear in anything a test printed or logged."""
