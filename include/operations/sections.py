@@ -181,6 +181,7 @@ def kontur(
         "journal": _section(queries.page, connection, "kontur_journal", request, filters),
         "unmatched": _section(unmatched_recordings, connection, root, days),
         "next_publication": _section(next_publication, connection),
+        "last_run": last_run(connection, "kontur_recordings"),
     }
 
 
@@ -227,6 +228,7 @@ def next_publication(connection, now: datetime | None = None) -> dict[str, Any]:
         "publish_at": settings.publish_at,
         "timezone": settings.timezone,
         "next_at": when.strftime("%Y-%m-%d %H:%M %Z"),
+        "next_at_utc": when.astimezone(UTC),
         "note": note,
         "published_today": done[0]["published"] if done else 0,
     }
@@ -250,7 +252,7 @@ def exam_dates(connection, root, request: PageRequest) -> dict[str, Any]:
     if dates["ok"]:
         for row in dates["value"].items:
             row["manifests"] = _manifests(root, row["archive_date"])
-    return {"dates": dates}
+    return {"dates": dates, "last_run": last_run(connection, "exam_archive")}
 
 
 def _manifests(root, day: date) -> list[str]:
@@ -273,6 +275,12 @@ def exam_day(connection, root, day: str, request: PageRequest) -> dict[str, Any]
         "quizzes": _section(queries.rows, connection, "exam_quizzes", params),
         "files": _section(queries.page, connection, "exam_files", request, params),
         "manifests": _manifests(root, parsed),
+        "runs": _section(
+            queries.rows,
+            connection,
+            "exam_date_runs",
+            {"folder": f"{EXAMS_FOLDER}/{parsed:%Y/%m/%d}"},
+        ),
     }
 
 
@@ -289,6 +297,9 @@ def vouchers(connection, request: PageRequest, month: str = "") -> dict[str, Any
         else None,
         "held": _section(queries.page, connection, "voucher_held_acts", PageRequest.of(1, 100)),
         "overdue": _section(queries.page, connection, "voucher_overdue", PageRequest.of(1, 100)),
+        "runs": [
+            run for dag_id in SECTIONS["vouchers"][1] if (run := last_run(connection, dag_id))
+        ],
     }
 
 

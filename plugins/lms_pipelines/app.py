@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from lms_pipelines.auth import NotAuthenticated, NotAuthorized, current_user, login_url
 
@@ -33,6 +34,30 @@ def _store_relative(path) -> str:
 
 
 templates.env.filters["store_relative"] = _store_relative
+
+
+def _when(value) -> Markup:
+    """A moment as `<time datetime="…Z">` in UTC; the page's script shows it in the
+    user's time zone (docs/operations_pages.md). Naive values are UTC, as stored."""
+    from include.operations.times import utc_moment
+
+    moment = utc_moment(value)
+    if moment is None:
+        return Markup.escape("" if value is None else str(value))
+    return Markup('<time datetime="{}">{} UTC</time>').format(
+        moment.strftime("%Y-%m-%dT%H:%M:%SZ"), moment.strftime("%Y-%m-%d %H:%M")
+    )
+
+
+def _segment(value) -> str:
+    """One URL path segment (a run id holds `:` and `+`)."""
+    from urllib.parse import quote
+
+    return quote(str(value), safe="")
+
+
+templates.env.filters["when"] = _when
+templates.env.filters["segment"] = _segment
 
 
 def _roots(request: Request) -> tuple[str, str]:

@@ -101,11 +101,13 @@ def _eios(cursor, root, sizes: Sizes, today: date) -> dict:
     newest = names[-1]
     for n in range(5):
         cursor.execute(
-            "INSERT INTO eios_held_action (faculty_id, kind, student_id, username, reason, status,"
-            " is_open, held_run_id, last_held_run_id) VALUES ('ECON', 'suspend', %s, %s,"
+            "INSERT INTO eios_held_action (faculty_id, faculty_name, kind, student_id, username,"
+            " student_name, eios_status, changed_at, new_value, reason, status, is_open,"
+            " held_run_id, last_held_run_id) VALUES ('ECON', 'Faculty of Economics', 'suspend',"
+            " %s, %s, %s, 'graduated', %s, 'suspended (graduated)',"
             " 'mass graduation guard: 5 of 6 active students (83.3 %%) >= 50 %%', 'pending', 1,"
-            " 'scheduled__ui', 'scheduled__ui')",
-            (f"S-G{n}", f"grad{n}"),
+            " 'scheduled__2026-06-30T06:00:00+00:00', 'scheduled__2026-06-30T06:00:00+00:00')",
+            (f"S-G{n}", f"grad{n}", f"Graduate{n} Test Student", f"2026-06-2{n}T09:3{n}:00"),
         )
     cursor.execute(  # a released one: not shown
         "INSERT INTO eios_held_action (faculty_id, kind, student_id, reason, status, is_open,"
@@ -217,7 +219,7 @@ def _exams(cursor, root, sizes: Sizes, today: date) -> dict:
         "success",
         f"{2 * sizes.attempts_per_quiz} attempt PDF(s) in 2 quiz(zes)",
         {"attempts": 2 * sizes.attempts_per_quiz, "quizzes": 2},
-        {"folder": f"exams/{days[0]:%Y/%m/%d}"},
+        {"archive": str(root / "exams" / f"{days[0]:%Y/%m/%d}")},
         datetime.now(UTC).replace(tzinfo=None),
     )
     return {"days": [d.isoformat() for d in days]}
@@ -311,7 +313,7 @@ def _courses(cursor, root, today: date) -> dict:
             ),
         )
         backups.append(shortname)
-    folder = f"course_audit/{today}/fsu-audit"  # the layout of include/courses/audit_steps.py
+    folder = f"course_audit/{today}/fsu-audit"  # the layout of include/tasks/course_audit.py
     audit_csv = _write(root, f"{folder}/audit.csv", b"course,model,score\nAUD-1,blended,0.8\n")
     _write(root, f"{folder}/audit.html", "<h1>Аудит курсов</h1>".encode())
     _report(
