@@ -5,14 +5,15 @@ month of marks (~2·10^7; April 2026 has 22 working days). `--scale 0.02` (the
 default, to stay within ~5 minutes on a shared 2-core machine) runs 2% of it and
 extrapolates linearly; `--scale 1` runs the full month.
 
-Stages, each run as the DAG's task function in a warm worker process (as a mapped task
-would run), with its wall time and the worker's peak RSS:
+Stages, each run as the DAG's own task function (include/tasks/voucher_*.py, through
+`.function`) in a warm worker process (as a mapped task would run), with its wall time
+and the worker's peak RSS:
   1. generate the sandbox LMS/registry data (not a pipeline cost);
   2. `extract_registry` (providers, norms, vouchers over HTTP);
-  3. ingest: `ingest_provider_batch` over the real HTTP sandbox (its own process),
+  3. ingest: `ingest_marks` over the real HTTP sandbox (its own process),
      provider batches on 2 workers -> marks per second;
   4. `check_double_funding` for every day;
-  5. `apply_risk_rules`, then `compute_region_acts` per region on 2 workers (SQL
+  5. `apply_risk_rules`, then `compute_acts` per region on 2 workers (SQL
      aggregation + vectorised numpy), then `check_acts` -> the acts' time;
   6. PDF render of a sample of acts -> seconds per act.
 Figures only; nothing is asserted. Own databases (prefix `bench_vouchers`).
@@ -62,7 +63,8 @@ def in_worker(function, *args):
 def _warm() -> None:
     import logging
 
-    import include.vouchers.pipeline  # noqa: F401  (Airflow, pandas: ~6 s a process, once)
+    import include.tasks.voucher_acts  # noqa: F401  (Airflow, pandas: ~6 s a process, once)
+    import include.tasks.voucher_ingest  # noqa: F401
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
@@ -159,20 +161,68 @@ def start_sandbox(env: dict) -> subprocess.Popen:
     raise SystemExit("the sandbox did not start")
 
 
-def ingest(bins, days, batch_size):
-    from include.config import VoucherSettings
-    from include.vouchers import pipeline
+# The DAGs' task functions (`.function`: the plain callable under @task), with the
+# settings dict their first task `resolve_settings` would hand them.
 
-    return pipeline.ingest_provider_batch(
-        bins, [date.fromisoformat(d) for d in days], VoucherSettings(provider_batch_size=batch_size)
-    )
+
+def ingest_settings(days, batch_size: int = 200) -> dict:
+    from include.tasks.voucher_ingest import IngestRun
+
+    return IngestRun(days=days, provider_batch_size=batch_size).model_dump(mode="json")
+
+
+def acts_settings() -> dict:
+    from include.tasks.voucher_acts import ActsRun
+
+    return ActsRun(period=PERIOD, as_of=date(2026, 5, 2)).model_dump(mode="json")
+
+
+def extract():
+    from include.tasks.vouchers_common import extract_registry
+
+    return extract_registry.function(acts_settings(), run_id="bench")
+
+
+def plan(days, batch_size):
+    from include.tasks.voucher_ingest import plan_batches
+
+    return plan_batches.function(ingest_settings(days, batch_size), {})
+
+
+def ingest(bins, days, batch_size):
+    from include.tasks.voucher_ingest import ingest_marks
+
+    return ingest_marks.function(bins, ingest_settings(days, batch_size), run_id="bench")
+
+
+def double_funding(days):
+    from include.tasks.voucher_ingest import check_double_funding
+
+    return check_double_funding.function(ingest_settings(days), [])
+
+
+def risk():
+    from include.tasks.voucher_acts import apply_risk_rules
+
+    return apply_risk_rules.function(acts_settings(), {}, {})
+
+
+def regions_to_form():
+    from include.tasks.voucher_acts import list_regions
+
+    return list_regions.function(acts_settings(), {})
 
 
 def compute(region):
-    from include.config import VoucherSettings
-    from include.vouchers import pipeline
+    from include.tasks.voucher_acts import compute_acts
 
-    return pipeline.compute_region_acts(region, PERIOD, VoucherSettings())
+    return compute_acts.function(region, acts_settings())
+
+
+def check(computed):
+    from include.tasks.voucher_acts import check_acts
+
+    return check_acts.function(acts_settings(), computed)
 
 
 def render_sample(count: int) -> tuple[int, float]:
@@ -180,7 +230,7 @@ def render_sample(count: int) -> tuple[int, float]:
 
     from include.render.pdf import render_pdf
     from include.storage import store_root
-    from include.vouchers import acts, pipeline
+    from include.vouchers import acts
 
     files = sorted(
         Path(str(store_root()).replace("file://", "")).glob(f"vouchers/acts/{PERIOD}/*/*.json")
@@ -190,7 +240,7 @@ def render_sample(count: int) -> tuple[int, float]:
     for path in files:
         document = json.loads(path.read_text(encoding="utf-8"))
         esf = acts.esf_draft(document, date(2026, 4, 30))
-        render_pdf("voucher_act.html", pipeline._pdf_context(document, esf), "voucher_act.css")
+        render_pdf("voucher_act.html", acts.pdf_context(document, esf), "voucher_act.css")
     return len(files), time.perf_counter() - started
 
 
@@ -208,7 +258,6 @@ def main() -> None:
     environment.apply(env)
 
     from include.sandbox import stack
-    from include.vouchers import pipeline
 
     children = max(int(CHILDREN_AT_FULL_SCALE * args.scale), 100)
     providers = max(int(PROVIDERS_AT_FULL_SCALE * args.scale), 5)
@@ -229,11 +278,11 @@ def main() -> None:
     figures = {}
     try:
         with fresh_pool(1) as pool:
-            _, seconds, mb = pool.submit(in_worker, pipeline.extract_registry).result()
+            _, seconds, mb = pool.submit(in_worker, extract).result()
         print(f"extract_registry: {seconds:.1f} s, peak {mb:.0f} MB")
         figures["extract"] = seconds
 
-        batches = pipeline.plan_provider_batches(max(providers // 8, 1))
+        batches = plan(world["days"], max(providers // 8, 1))
         started = time.perf_counter()
         peaks, ingested = [], 0
         with fresh_pool(args.workers) as pool:
@@ -256,25 +305,17 @@ def main() -> None:
 
         started = time.perf_counter()
         with fresh_pool(1) as pool:
-            _, seconds, mb = pool.submit(
-                in_worker,
-                pipeline.check_double_funding,
-                [date.fromisoformat(d) for d in world["days"]],
-            ).result()
+            _, seconds, mb = pool.submit(in_worker, double_funding, world["days"]).result()
         figures["double_funding"] = seconds
         print(
             f"check_double_funding ({len(world['days'])} days): {seconds:.1f} s, peak {mb:.0f} MB"
         )
 
-        from include.config import VoucherSettings
-
         started = time.perf_counter()
         with fresh_pool(1) as pool:
-            _, risk_s, _ = pool.submit(
-                in_worker, pipeline.apply_risk_rules, PERIOD, date(2026, 5, 2), VoucherSettings()
-            ).result()
-        regions = pipeline.list_regions(VoucherSettings())
-        peaks, acts_count, contracts = [], 0, 0
+            _, risk_s, _ = pool.submit(in_worker, risk).result()
+        regions = regions_to_form()
+        peaks, acts_count, contracts, computed = [], 0, 0, []
         with fresh_pool(args.workers) as pool:
             futures = [pool.submit(in_worker, compute, region) for region in regions]
             for future in futures:
@@ -282,10 +323,9 @@ def main() -> None:
                 peaks.append(mb)
                 acts_count += result["acts"]
                 contracts += result["contracts"]
+                computed.append(result)
         with fresh_pool(1) as pool:
-            checked, check_s, check_mb = pool.submit(
-                in_worker, pipeline.check_acts, PERIOD, contracts
-            ).result()
+            checked, check_s, check_mb = pool.submit(in_worker, check, computed).result()
         acts_seconds = time.perf_counter() - started
         figures["acts"] = acts_seconds
         print(

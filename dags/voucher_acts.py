@@ -22,12 +22,16 @@ failure mail goes out): ingest the day, then trigger this DAG with `period`. A
 manual run without `period` forms the month before the run's day.
 
 ## Settings
-JSON Variable `voucher_acts` (model `VoucherSettings`): `billing_basis`
-(`attendance` | `enrolment`), `iin_visible_digits`, `suspension_grace_months`,
-`extra_holidays`, `extra_working_days`, `region_codes`.
+Two JSON Variables (docs/vouchers.md): `vouchers` (model `VoucherSettings`, shared by
+the three voucher DAGs): `extra_holidays`, `extra_working_days` (the working-day
+calendar `voucher_ingest` checked the register against), `max_pages`; and
+`voucher_acts` (model `VoucherActsSettings`): `billing_basis` (`attendance` |
+`enrolment`), `iin_visible_digits`, `suspension_grace_months`, `region_codes`. A shared
+field set in `voucher_acts`, or a bad value, fails `resolve_settings` naming the field.
 
 ## Params
-`period` (YYYY-MM, optional): the month to form; `as_of` (YYYY-MM-DD, optional):
+`period` (YYYY-MM, optional): the month to form (else the month the triggering
+event closed, else the month before the run); `as_of` (YYYY-MM-DD, optional):
 the day risk flags are judged on (default: the run's day); `billing_basis`
 overrides the setting for this run.
 
@@ -64,12 +68,24 @@ already reconciled, signed or paid are frozen. Backfill a month with `period`.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag
 
-from include.assets import VOUCHER_ACTS, VOUCHER_REGISTER_MONTH
-from include.dag_defaults import HEAVY_TIMEOUT, choices_display, default_args, run_failed_mail
-
-BILLING_BASES = ("attendance", "enrolment")  # VoucherSettings.billing_basis
+from include.assets import VOUCHER_REGISTER_MONTH
+from include.config import VoucherActsSettings
+from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.settings import params_from
+from include.tasks.voucher_acts import (
+    apply_risk_rules,
+    check_acts,
+    check_register_ingested,
+    compute_acts,
+    extract_registry,
+    list_regions,
+    publish_acts,
+    render_acts,
+    report_acts,
+    resolve_settings,
+)
 
 
 @dag(
@@ -96,123 +112,12 @@ BILLING_BASES = ("attendance", "enrolment")  # VoucherSettings.billing_basis
             format="date",
             description="Day the risk flags are judged on (default: the run's day)",
         ),
-        "billing_basis": Param(
-            None,
-            type=["null", "string"],
-            enum=[None, *BILLING_BASES],
-            values_display=choices_display(BILLING_BASES),
-            description="Override the billing_basis setting for this run",
-        ),
+        **params_from(VoucherActsSettings, ["billing_basis"]),
     },
 )
 def voucher_acts():
-    @task(retries=0)
-    def check_settings() -> dict:
-        from include.assets import period_to_form
-        from include.vouchers.pipeline import acts_period, load_voucher_settings, run_day
-
-        context = get_current_context()
-        settings = load_voucher_settings(context)
-        as_of = context["params"].get("as_of") or run_day(context).isoformat()
-        period = period_to_form(context, acts_period)
-        return {"period": period, "as_of": as_of, **settings.model_dump(mode="json")}
-
-    @task(execution_timeout=HEAVY_TIMEOUT)
-    def extract_registry() -> dict:
-        from include.vouchers import pipeline
-
-        return pipeline.extract_registry(get_current_context()["run_id"])
-
-    @task(retries=0)
-    def check_register_ingested(settings: dict, registry: dict) -> dict:
-        from include.vouchers import pipeline
-
-        return pipeline.check_register_ingested(settings["period"], _model(settings))
-
-    @task
-    def apply_risk_rules(settings: dict, registry: dict, ingested: dict) -> dict:
-        from datetime import date
-
-        from include.vouchers import pipeline
-
-        model = _model(settings)
-        as_of = date.fromisoformat(settings["as_of"])
-        return pipeline.apply_risk_rules(settings["period"], as_of, model)
-
-    @task
-    def list_regions(settings: dict, risk: dict) -> list[str]:
-        from include.vouchers import pipeline
-
-        return pipeline.list_regions(_model(settings))
-
-    @task(max_active_tis_per_dagrun=4, execution_timeout=HEAVY_TIMEOUT)
-    def compute_acts(region: str, settings: dict) -> dict:
-        from include.vouchers import pipeline
-
-        return pipeline.compute_region_acts(region, settings["period"], _model(settings))
-
-    @task(retries=0)
-    def check_acts(settings: dict, computed: list[dict]) -> dict:
-        from include.dag_defaults import mapped_results
-        from include.vouchers import pipeline
-
-        seen = sum(r["contracts"] for r in mapped_results(computed))
-        return pipeline.check_acts(settings["period"], seen)
-
-    @task(max_active_tis_per_dagrun=4, execution_timeout=HEAVY_TIMEOUT, queue="render")
-    def render_acts(region: str, settings: dict) -> dict:
-        from include.vouchers import pipeline
-
-        return pipeline.render_region_acts(region, settings["period"], _model(settings))
-
-    @task(execution_timeout=HEAVY_TIMEOUT, outlets=[VOUCHER_ACTS])
-    def publish_acts(settings: dict, rendered: list[dict]) -> dict:
-        from include.assets import acts_extra, emit
-        from include.vouchers import pipeline
-
-        published = pipeline.publish_acts(settings["period"])
-        emit(VOUCHER_ACTS, acts_extra(settings["period"], published))
-        return published
-
-    @task(retries=0)
-    def report_acts(settings: dict, risk: dict, computed: list[dict], published: dict) -> dict:
-        from collections import Counter
-        from decimal import Decimal
-
-        from include.dag_defaults import mapped_results
-        from include.reporting import money, plural, record_run_report
-        from include.storage import store_path
-
-        computed = mapped_results(computed)
-        held: Counter[str] = Counter()
-        for region in computed:
-            held.update(region["held"])
-        acts = sum(r["acts"] for r in computed)
-        total = sum((Decimal(r["total"]) for r in computed), Decimal("0.00"))
-        summary = (
-            f"acts {settings['period']} ({settings['billing_basis']}): {plural(acts, 'act')} in"
-            f" {plural(len(computed), 'region')}, {published['published']} ready and registered,"
-            f" {sum(held.values())} held, total {money(total)}"
-        )
-        counts = {
-            "acts": acts,
-            "published": published["published"],
-            "held": dict(sorted(held.items())),
-            "termination_flags": sum(r["termination_flags"] for r in computed),
-            **{f"providers_{k}": v for k, v in risk.items()},
-        }
-        folder = store_path("vouchers", "acts", settings["period"], "x").parent
-        return record_run_report(get_current_context(), summary, counts, {"acts": str(folder)})
-
-    def _model(settings: dict):
-        from include.config import VoucherSettings
-
-        skip = {"period", "as_of"}
-        return VoucherSettings.model_validate({k: v for k, v in settings.items() if k not in skip})
-
-    settings = check_settings()
-    registry = extract_registry()
-    settings >> registry
+    settings = resolve_settings()
+    registry = extract_registry(settings)
     ingested = check_register_ingested(settings, registry)
     risk = apply_risk_rules(settings, registry, ingested)
     regions = list_regions(settings, risk)

@@ -13,8 +13,11 @@ every day, so a daily run stays; the asset adds a run right after new acts exist
 their statuses are tracked without waiting for the next morning.
 
 ## Settings
-JSON Variable `voucher_payments` (model `VoucherSettings`): `payment_due_days`
-(30).
+Two JSON Variables (docs/vouchers.md): `vouchers` (model `VoucherSettings`, shared by
+the three voucher DAGs): `max_pages` of the registry's act list (and the calendar,
+which this DAG does not use); and `voucher_payments` (model
+`VoucherPaymentsSettings`): `payment_due_days` (30). A shared field set in
+`voucher_payments`, or a bad value, fails `resolve_settings` naming the field.
 
 ## Params
 `as_of` (YYYY-MM-DD, optional): the day the overdue check is made for.
@@ -41,17 +44,17 @@ re-run changes nothing; `as_of` gives the overdue list of a past day.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import (
-    AssetOrTimeSchedule,
-    CronTriggerTimetable,
-    Param,
-    dag,
-    get_current_context,
-    task,
-)
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag
 
 from include.assets import VOUCHER_ACTS
 from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.voucher_payments import (
+    check_acts_formed,
+    list_overdue_acts,
+    report_payments,
+    resolve_settings,
+    track_acts,
+)
 
 
 @dag(
@@ -77,54 +80,7 @@ from include.dag_defaults import default_args, run_failed_mail
     },
 )
 def voucher_payments():
-    @task(retries=0)
-    def check_settings() -> dict:
-        from include.vouchers.pipeline import load_voucher_settings, run_day
-
-        context = get_current_context()
-        settings = load_voucher_settings(context)
-        as_of = context["params"].get("as_of") or run_day(context).isoformat()
-        return {"as_of": as_of, **settings.model_dump(mode="json")}
-
-    @task
-    def check_acts_formed(settings: dict) -> dict:
-        from include.vouchers import pipeline
-
-        return pipeline.check_acts_formed()
-
-    @task
-    def track_acts(settings: dict, formed: dict) -> dict:
-        from include.vouchers import pipeline
-
-        return pipeline.track_acts()
-
-    @task
-    def list_overdue_acts(settings: dict, tracked: dict) -> dict:
-        from datetime import date
-
-        from include.config import VoucherSettings
-        from include.vouchers import pipeline
-
-        model = VoucherSettings.model_validate({k: v for k, v in settings.items() if k != "as_of"})
-        return pipeline.list_overdue_acts(date.fromisoformat(settings["as_of"]), model)
-
-    @task(retries=0)
-    def report_payments(settings: dict, tracked: dict, overdue: dict) -> dict:
-        from include.reporting import plural, record_run_report
-
-        statuses = tracked["by_status"].items()
-        by_status = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in statuses) or "none"
-        redeemed = plural(tracked["voucher_months_redeemed"], "voucher-month")
-        summary = (
-            f"acts tracked on {settings['as_of']}: {by_status},"
-            f" {redeemed} redeemed, {overdue['overdue']} overdue"
-        )
-        counts = {**tracked, "overdue": overdue["overdue"], "overdue_acts": overdue["acts"]}
-        return record_run_report(
-            get_current_context(), summary, counts, {"overdue": overdue["file"]}
-        )
-
-    settings = check_settings()
+    settings = resolve_settings()
     formed = check_acts_formed(settings)
     tracked = track_acts(settings, formed)
     overdue = list_overdue_acts(settings, tracked)

@@ -295,30 +295,15 @@ class ExamArchiveSettings(PipelineSettings):
 
 
 class VoucherSettings(PipelineSettings):
-    """`voucher_ingest`, `voucher_acts`, `voucher_payments`: see docs/vouchers.md."""
+    """What `voucher_ingest`, `voucher_acts` and `voucher_payments` must agree on: the
+    working-day calendar and the paging bound. One Variable `vouchers` (docs/vouchers.md),
+    never a per-DAG one, so ingest and acts cannot disagree on what a working day is."""
 
-    billing_basis: Literal["attendance", "enrolment"] = Field(
-        "attendance",
-        description="attendance: present + documented excused days; enrolment: every "
-        "working day inside the contract",
-    )
     extra_holidays: list[date] = Field(
         default_factory=list, description="holidays beyond the shipped calendar"
     )
     extra_working_days: list[date] = Field(
         default_factory=list, description="working Saturdays set by a government decree"
-    )
-    iin_visible_digits: int | None = Field(
-        4, ge=0, le=12, description="IIN digits shown on acts (null: the full IIN)"
-    )
-    payment_due_days: int = Field(30, ge=1, le=365)
-    suspension_grace_months: int = Field(2, ge=1, le=24)
-    provider_batch_size: int = Field(200, ge=1, le=100000, description="providers per ingest task")
-    lms_page_size: int | None = Field(
-        None, ge=1, le=50000, description="items per kindergarten-LMS page (null: 5000 / 20000)"
-    )
-    region_codes: list[str] = Field(
-        default_factory=list, description="limit the acts to these regions (empty: all)"
     )
     max_pages: int = Field(
         1000,
@@ -329,10 +314,44 @@ class VoucherSettings(PipelineSettings):
     )
 
 
+class VoucherIngestSettings(VoucherSettings):
+    """`voucher_ingest`'s own settings (Variable `voucher_ingest`) over the shared ones."""
+
+    provider_batch_size: int = Field(200, ge=1, le=100000, description="providers per ingest task")
+    lms_page_size: int | None = Field(
+        None, ge=1, le=50000, description="items per kindergarten-LMS page (null: 5000 / 20000)"
+    )
+
+
+class VoucherActsSettings(VoucherSettings):
+    """`voucher_acts`' own settings (Variable `voucher_acts`) over the shared ones."""
+
+    billing_basis: Literal["attendance", "enrolment"] = Field(
+        "attendance",
+        description="attendance: present + documented excused days; enrolment: every "
+        "working day inside the contract",
+    )
+    iin_visible_digits: int | None = Field(
+        4, ge=0, le=12, description="IIN digits shown on acts (null: the full IIN)"
+    )
+    suspension_grace_months: int = Field(2, ge=1, le=24)
+    region_codes: list[str] = Field(
+        default_factory=list, description="limit the acts to these regions (empty: all)"
+    )
+
+
+class VoucherPaymentsSettings(VoucherSettings):
+    """`voucher_payments`' own settings (Variable `voucher_payments`) over the shared ones."""
+
+    payment_due_days: int = Field(30, ge=1, le=365)
+
+
 class CourseArchiveSettings(PipelineSettings):
     """`course_archive`: see specs/course-archive.md and docs/courses.md."""
 
-    root_category_id: int = Field(0, ge=0)  # 0: every category of the site
+    root_category_id: int = Field(
+        0, ge=0, description="Category whose subtree is archived (0: every category of the site)"
+    )
     backup_runner: Literal["local"] = "local"
     # argv of Moodle's CLI backup on the Moodle host; --courseid/--destination are appended
     backup_command: list[str] = Field(

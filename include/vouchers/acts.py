@@ -15,9 +15,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from include.vouchers.amounts import RULES, allocate, prorate, tenge
+from include.vouchers.amounts import RULES, allocate, prorate, tenge, tenge_ru, to_tiyn
 from include.vouchers.calendar import WorkingCalendar, month_bounds
-from include.vouchers.ids import mask_iin
+from include.vouchers.ids import iin_birth_date, mask_iin
 
 ACT_STATUSES = (
     "held_provider_terminated",
@@ -225,3 +225,22 @@ def overdue_acts(acts: pd.DataFrame, today: date, due_days: int = 30) -> pd.Data
     result = acts[unpaid & late].copy()
     result["days_overdue"] = (pd.Timestamp(today) - signed[unpaid & late]).dt.days - due_days
     return result.reset_index(drop=True)
+
+
+def age_group(iins: pd.Series, on: date) -> pd.Series:
+    """`early` (under 3 on the month's first day) or `preschool`, from the IIN's birth date."""
+    births = pd.to_datetime(iins.map(iin_birth_date))
+    age = (pd.Timestamp(on) - births).dt.days / 365.25
+    return pd.Series(["early" if a < 3 else "preschool" for a in age], index=iins.index)
+
+
+def pdf_context(document: dict, esf: dict) -> dict:
+    """What the act's PDF template (include/render: voucher_act.html) is given."""
+    first, last = month_bounds(document["period"])
+    return {
+        "act": document,
+        "esf": esf,
+        "period_from": first.strftime("%d.%m.%Y"),
+        "period_to": last.strftime("%d.%m.%Y"),
+        "money": lambda text: tenge_ru(to_tiyn(text)),
+    }

@@ -27,6 +27,16 @@ REASONS = (
     "double_funding",
 )
 MARK_COLUMNS = ["bin", "iin", "mark_date", "code", "document"]
+# The field each register rule is about (the rejects file's `field` column).
+RULE_FIELDS = {
+    "invalid_iin": "iin",
+    "unknown_code": "code",
+    "duplicate_mark": "iin",
+    "not_working_day": "date",
+    "outside_contract": "date",
+    "excused_without_document": "document",
+    "double_funding": "iin",
+}
 
 
 def _valid_iins(iins: pd.Series) -> pd.Series:

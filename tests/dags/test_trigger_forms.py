@@ -182,7 +182,7 @@ def test_the_dropdown_default_is_one_of_its_options():
     [
         ("eios_sync", "on_leave", "EiosSyncSettings", "on_leave"),
         ("course_audit", "default_delivery_model", "CourseAuditSettings", "default_delivery_model"),
-        ("voucher_acts", "billing_basis", "VoucherSettings", "billing_basis"),
+        ("voucher_acts", "billing_basis", "VoucherActsSettings", "billing_basis"),
     ],
 )
 def test_a_choice_param_offers_the_settings_choices(dag_id, param, model, field):

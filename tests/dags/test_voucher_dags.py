@@ -423,12 +423,12 @@ def month_outputs(period: str) -> tuple:
 
 
 def register_gate_message(period: str) -> str:
-    from include.config import VoucherSettings
     from include.quality import DataQualityError
-    from include.vouchers import pipeline
+    from include.tasks.voucher_acts import ActsRun, check_register_ingested
 
+    run = ActsRun(region_codes=[REGION], period=period, as_of=date(2026, 5, 2))
     with pytest.raises(DataQualityError) as failed:
-        pipeline.check_register_ingested(period, VoucherSettings(region_codes=[REGION]))
+        check_register_ingested.function(run.model_dump(mode="json"), {})
     return str(failed.value)
 
 
@@ -487,10 +487,11 @@ def test_a_fully_ingested_empty_register_is_still_held_as_empty(world):
 
 def payments_gate_message() -> str:
     from include.quality import DataQualityError
-    from include.vouchers import pipeline
+    from include.tasks.voucher_payments import PaymentsRun, check_acts_formed
 
+    run = PaymentsRun(as_of=date(2026, 5, 25))
     with pytest.raises(DataQualityError) as failed:
-        pipeline.check_acts_formed()
+        check_acts_formed.function(run.model_dump(mode="json"))
     return str(failed.value)
 
 
@@ -540,17 +541,37 @@ def test_payments_stop_at_the_gate_when_the_registry_lists_acts_never_formed(wor
 
 
 def test_a_bad_setting_fails_the_run_at_once_naming_the_field(world):
-    from include.config import SettingsError, VoucherSettings, parse_settings
+    from include.config import SettingsError, VoucherActsSettings, parse_settings
 
     with pytest.raises(SettingsError, match="billing_basis"):
-        parse_settings(VoucherSettings, {"billing_basis": "weekly"})
+        parse_settings(VoucherActsSettings, {"billing_basis": "weekly"})
     with pytest.raises(SettingsError, match="suspension_grace_months"):
-        parse_settings(VoucherSettings, {"suspension_grace_months": 0})
+        parse_settings(VoucherActsSettings, {"suspension_grace_months": 0})
     bad = {"region_codes": [REGION], "suspension_grace_months": 0}
     result = run_dag("voucher_acts", conf={"period": MARCH}, settings=bad)
     assert result.state == "failed"
-    assert result.state_of("check_settings") == "failed"
+    assert result.state_of("resolve_settings") == "failed"
     assert result.state_of("extract_registry") in ("upstream_failed", "None")
+
+
+def test_the_calendar_is_shared_and_never_set_per_dag(world, monkeypatch):
+    """One Variable `vouchers` holds the working-day calendar for the three DAGs; a
+    shared field in a DAG's own Variable fails the run naming where it belongs."""
+    from include.config import SettingsError, VoucherActsSettings, VoucherIngestSettings
+    from include.tasks.vouchers_common import load_voucher_settings
+
+    holiday = "2026-03-02"
+    monkeypatch.setenv("AIRFLOW_VAR_VOUCHERS", json.dumps({"extra_holidays": [holiday]}))
+    monkeypatch.setenv("AIRFLOW_VAR_VOUCHER_ACTS", json.dumps({"billing_basis": "enrolment"}))
+    acts = load_voucher_settings(VoucherActsSettings, "voucher_acts", {})
+    ingest = load_voucher_settings(VoucherIngestSettings, "voucher_ingest", {})
+    assert acts.extra_holidays == ingest.extra_holidays == [date(2026, 3, 2)]
+    assert acts.billing_basis == "enrolment"
+    monkeypatch.setenv("AIRFLOW_VAR_VOUCHER_INGEST", json.dumps({"extra_holidays": [holiday]}))
+    with pytest.raises(SettingsError, match="extra_holidays.*'vouchers'"):
+        load_voucher_settings(VoucherIngestSettings, "voucher_ingest", {})
+    result = run_dag("voucher_ingest", conf={"day": holiday})
+    assert result.state == "failed" and result.state_of("resolve_settings") == "failed"
 
 
 def test_lms_5xx_is_retried_and_a_refusal_carries_the_systems_message(world, sandbox):

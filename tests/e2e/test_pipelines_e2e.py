@@ -85,6 +85,11 @@ def test_kontur_recordings_pages_the_api_and_publishes_into_moodle(api, sandbox,
 
 def test_vouchers_ingest_in_mapped_batches_then_acts_and_payments(api, succeeded):
     runs = demo_runs()
+    # the shared Variable (the calendar and the paging bound all three agree on), then
+    # the ingest's own: a shared field there would fail its resolve_settings
+    api.set_variable(
+        "vouchers", {"extra_holidays": [], "extra_working_days": [], "max_pages": 1000}
+    )
     api.set_variable(
         "voucher_ingest", {"provider_batch_size": 1, "lms_page_size": PAGE_SIZES["lms_page_size"]}
     )

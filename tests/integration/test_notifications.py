@@ -138,7 +138,7 @@ def test_a_failed_run_sends_a_mail_with_its_link_and_what_stopped_it(smtp):
     from tests.airflow_runs import run_dag
 
     smtp.clear()
-    bad = {"suspension_grace_months": 0}  # VoucherSettings refuses it: check_settings fails
+    bad = {"suspension_grace_months": 0}  # VoucherSettings refuses it: resolve_settings fails
     result = run_dag("voucher_acts", conf={"period": "2026-03"}, settings=bad)
     assert result.state == "failed"
     smtp.wait(1)
@@ -152,7 +152,7 @@ def test_a_failed_run_sends_a_mail_with_its_link_and_what_stopped_it(smtp):
 
     assert f"{BASE_URL}/dags/voucher_acts/runs/{quote(result.run_id, safe='')}" in text
     assert "No run report: the run stopped before its report step." in text
-    assert "Failed task: check_settings." in text
+    assert "Failed task: resolve_settings." in text
     assert_no_secret(raw, smtp)
     assert len(smtp.messages) == 1  # one mail per failed run, not one per task
 

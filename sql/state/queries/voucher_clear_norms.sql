@@ -1,0 +1,2 @@
+-- The norms are replaced as a whole on every registry extract.
+DELETE FROM voucher_norm
