@@ -1,7 +1,7 @@
 """Benchmark of `kontur_recordings`: a day of 2 000 recordings, 300 rooms, 1 500 courses.
 
 Against the sandbox (Kontur.Talk over loopback HTTP, a Moodle-schema MariaDB; own
-databases, prefix `bench_kontur`), runs the DAG's steps in order and prints:
+databases, prefix `bench_kontur`), runs the DAG's own task functions (include/tasks/kontur_recordings.py) in order and prints:
 poll time (all pages), quality-gate time, upsert time, match (route + match + place)
 time, publish time (one Moodle transaction per recording) and the number of database
 statements per published recording, the archive pages' time, and the peak memory.
@@ -75,8 +75,8 @@ def main() -> None:
     server = prepare(sizes)
     try:
         from include.config import KonturRecordingsSettings, parse_settings
-        from include.recordings import steps
         from include.sandbox.demo_data.recordings import DEMO_SETTINGS
+        from include.tasks import kontur_recordings as tasks
 
         settings = parse_settings(
             KonturRecordingsSettings, {**DEMO_SETTINGS, "page_size": 1000}
@@ -91,25 +91,35 @@ def main() -> None:
 
         clock = datetime.now(UTC)
         run_id = f"bench__{clock:%Y%m%dT%H%M%S}"
+        # the DAG's own task functions (`.function`: the plain callable under @task),
+        # given what Airflow would pass them (run_id, logical_date, params)
         polled, poll_s = timed(
-            "poll (all pages, HTTP)", steps.poll_recordings, settings, clock, run_id
+            "poll (all pages, HTTP)",
+            tasks.poll_recordings.function,
+            settings,
+            run_id=run_id,
+            logical_date=clock,
         )
         checked, _ = timed(
-            "quality gate (rules + GX suite)", steps.check_recordings, polled, run_id
+            "quality gate (rules + GX suite)", tasks.check_recordings.function, polled, run_id
         )
-        staged, _ = timed("upsert into pipelines_db", steps.stage_recordings, checked, run_id)
-        decision = steps.decide_publication(settings, {"publish_now": True}, clock)
+        staged, _ = timed(
+            "upsert into pipelines_db", tasks.stage_recordings.function, checked, run_id
+        )
+        decision = tasks.decide_publication.function(
+            settings, {}, params={"publish_now": True}, logical_date=clock
+        )
         planned, plan_s = timed(
             "plan: reads + route + match + place",
-            steps.plan_publication,
+            tasks.plan_publication.function,
             settings,
             decision,
             run_id,
         )
-        writer = steps.module_writer()
+        writer = tasks.module_writer()
         published, publish_s = timed(
             "publish (URL activities, Moodle DB)",
-            steps.publish_recordings,
+            tasks.publish_recordings.function,
             settings,
             decision,
             planned,
@@ -119,16 +129,15 @@ def main() -> None:
         statements_before = writer.statements
         archive, archive_s = timed(
             "archive pages (one per course)",
-            steps.build_archive_pages,
+            tasks.publish_archive_pages.function,
             settings,
             decision,
             published,
-            False,
             writer=writer,
         )
         again, again_s = timed(
             "publish again (all adopted, no writes)",
-            steps.publish_recordings,
+            tasks.publish_recordings.function,
             settings,
             decision,
             {**planned},

@@ -23,12 +23,14 @@ window), `initial_lookback_days`, `page_size` (1-1000), `max_pages` (1000: a pol
 would follow more pages, a repeated `nextPageToken` or an empty page with a token stops
 with an error naming the token), `viewer_url_template`
 (`{base_url}/recordings/{id}`), `recordings_section_name`, `archive_page_name`,
-`clear_after_days`. A bad value fails `check_settings` naming the field.
+`clear_after_days`. A bad value fails the first task, `resolve_settings`, naming the field; it reads the
+Variable once and the later tasks read its result.
 
 ## Params
 `publish_now` (skip the time gate), `dry_run` (plan and report, write nothing to Moodle),
 `clear_journal` + `confirm_clear_journal` = `CLEAR` (empty the publication journal; the
-activities' markers still prevent a second publication), `build_archive` (rebuild every
+activities' markers still prevent a second publication; without the confirmation
+`resolve_settings` fails before any work), `build_archive` (rebuild every
 course's archive page), `clear_sections` (remove recording activities older than
 `clear_after_days` through `core_course_delete_modules`; they stay on the archive page),
 `prefix_routes` / `default_prefix` (override the setting for this run, to test a route).
@@ -67,19 +69,27 @@ whose marker exists in its course is adopted into the journal, never published t
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag
 
-from include.assets import KONTUR_PUBLISHED
-from include.dag_defaults import API_READ_TIMEOUT, HEAVY_TIMEOUT, default_args, run_failed_mail
+from include.config import KonturRecordingsSettings
+from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.kontur_recordings import (
+    publish_archive_pages,
+    check_recordings,
+    clear_journal,
+    clear_sections,
+    decide_publication,
+    plan_publication,
+    poll_recordings,
+    publish_recordings,
+    record_watermark,
+    report_kontur_recordings,
+    resolve_settings,
+    stage_recordings,
+)
+from include.tasks.settings import param_from
 
 DAG_ID = "kontur_recordings"
-
-
-def _clock():
-    from include.recordings.steps import run_clock
-
-    context = get_current_context()
-    return run_clock(context.get("logical_date"), context["dag_run"].run_after)
 
 
 @dag(
@@ -117,95 +127,16 @@ def _clock():
             type=["boolean", "null"],
             description="Remove recording activities older than N days",
         ),
-        "prefix_routes": Param(
-            None, type=["null", "object"], description="Override the prefix routes for this run"
+        "prefix_routes": param_from(
+            KonturRecordingsSettings, "prefix_routes", "Override the prefix routes for this run"
         ),
-        "default_prefix": Param(
-            None, type=["null", "string"], description="Override the default prefix for this run"
+        "default_prefix": param_from(
+            KonturRecordingsSettings, "default_prefix", "Override the default prefix for this run"
         ),
     },
 )
 def kontur_recordings():
-    @task(retries=0)
-    def check_settings() -> dict:
-        from include.recordings.steps import check_settings as check
-
-        return check(dict(get_current_context()["params"]))
-
-    @task(execution_timeout=API_READ_TIMEOUT)
-    def poll_recordings(settings: dict) -> dict:
-        from include.recordings.steps import poll_recordings as poll
-
-        return poll(settings, _clock(), get_current_context()["run_id"])
-
-    @task(retries=0)
-    def check_recordings(polled: dict) -> dict:
-        from include.recordings.steps import check_recordings as check
-
-        return check(polled, get_current_context()["run_id"])
-
-    @task
-    def stage_recordings(checked: dict) -> dict:
-        from include.recordings.steps import stage_recordings as stage
-
-        return stage(checked, get_current_context()["run_id"])
-
-    @task
-    def record_watermark(polled: dict, _staged: dict) -> dict:
-        from include.recordings.steps import record_watermark as record
-
-        return record(polled, get_current_context()["run_id"])
-
-    @task
-    def clear_journal(_watermark: dict) -> dict:
-        from include.recordings.steps import clear_journal as clear
-
-        return clear(dict(get_current_context()["params"]))
-
-    @task
-    def decide_publication(settings: dict, _cleared: dict) -> dict:
-        from include.recordings.steps import decide_publication as decide
-
-        return decide(settings, dict(get_current_context()["params"]), _clock())
-
-    @task
-    def plan_publication(settings: dict, decision: dict) -> dict:
-        from include.recordings.steps import plan_publication as plan
-
-        return plan(settings, decision, get_current_context()["run_id"])
-
-    @task(execution_timeout=HEAVY_TIMEOUT, pool="moodle_db_writer", outlets=[KONTUR_PUBLISHED])
-    def publish_recordings(settings: dict, decision: dict, planned: dict) -> dict:
-        from include.assets import KONTUR_PUBLICATIONS, emit_through, kontur_publication_extra
-        from include.recordings.steps import publish_recordings as publish
-
-        published = publish(settings, decision, planned, get_current_context()["run_id"])
-        if extra := kontur_publication_extra(decision, published):
-            emit_through(KONTUR_PUBLISHED, KONTUR_PUBLICATIONS, extra)
-        return published
-
-    @task(pool="moodle_db_writer")
-    def build_archive_pages(settings: dict, decision: dict, published: dict) -> dict:
-        from include.recordings.steps import build_archive_pages as build
-
-        params = get_current_context()["params"]
-        return build(settings, decision, published, bool(params["build_archive"]))
-
-    @task(pool="moodle_ws")
-    def clear_sections(settings: dict, _archive: dict) -> dict:
-        from include.recordings.steps import clear_sections as clear
-
-        params = get_current_context()["params"]
-        return clear(settings, bool(params["clear_sections"]), bool(params["dry_run"]), _clock())
-
-    @task
-    def report_kontur_recordings(*results: dict) -> dict:
-        from include.recordings.steps import report_line
-        from include.reporting import record_run_report
-
-        return record_run_report(get_current_context(), *report_line(*results))
-
-    settings = check_settings()
+    settings = resolve_settings()
     polled = poll_recordings(settings)
     checked = check_recordings(polled)
     staged = stage_recordings(checked)
@@ -213,7 +144,7 @@ def kontur_recordings():
     decision = decide_publication(settings, clear_journal(watermark))
     planned = plan_publication(settings, decision)
     published = publish_recordings(settings, decision, planned)
-    archive = build_archive_pages(settings, decision, published)
+    archive = publish_archive_pages(settings, decision, published)
     cleared = clear_sections(settings, archive)
     report_kontur_recordings(
         polled, checked, decision, planned, published, archive, cleared, staged

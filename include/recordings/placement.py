@@ -31,3 +31,18 @@ def choose_section(sections: list[dict], min_section: int, section_name: str) ->
         return Placement(named[0], section_name, False)
     last = max((int(s["section"]) for s in sections), default=0)
     return Placement(max(last + 1, min_section), section_name, True)
+
+
+def place_courses(
+    course_ids: list[int], sections: list[dict], min_section: int, section_name: str
+) -> dict[int, Placement]:
+    """`choose_section` for each course; `sections` holds every course's sections as dicts
+    with `course`, `section` and `name`."""
+    by_course: dict[int, list[dict]] = {course_id: [] for course_id in course_ids}
+    for row in sections:
+        if int(row["course"]) in by_course:
+            by_course[int(row["course"])].append(row)
+    return {
+        course_id: choose_section(rows, min_section, section_name)
+        for course_id, rows in by_course.items()
+    }

@@ -107,13 +107,13 @@ def test_the_dag_runs_every_15_minutes_and_documents_settings_and_params():
 def test_a_bad_setting_fails_the_run_at_once_naming_the_field(stack):
     result = _run(MORNING - timedelta(days=3), {**SETTINGS, "min_section": 1})
     assert result.state == "failed"
-    assert result.state_of("check_settings") == "failed"
+    assert result.state_of("resolve_settings") == "failed"
     assert result.state_of("poll_recordings") in ("upstream_failed", "None")
 
 
 def test_clear_journal_without_confirmation_fails_before_any_work(stack):
     result = _run(MORNING - timedelta(days=3), clear_journal=True)
-    assert result.state == "failed" and result.state_of("check_settings") == "failed"
+    assert result.state == "failed" and result.state_of("resolve_settings") == "failed"
 
 
 def test_morning_poll_stores_every_recording_once_and_does_not_publish(stack):
@@ -187,7 +187,7 @@ def test_the_first_run_after_publish_at_publishes_matched_recordings_and_reports
     )[0]
     assert wrong == 0
     assert _one("SELECT COUNT(*) FROM kontur_publication")[0] == published["published"]
-    archive = result.xcom("build_archive_pages")
+    archive = result.xcom("publish_archive_pages")
     assert archive["created"] == published["courses"]
     report = _one(
         "SELECT summary FROM pipeline_run_report WHERE dag_id = %s AND run_id = %s",
@@ -222,7 +222,7 @@ def test_a_title_changed_only_in_case_and_whitespace_makes_no_write(stack):
     assert result.state == "success", result.task_states
     published = result.xcom("publish_recordings")
     assert published["published"] == published["adopted"] == published["statements"] == 0
-    assert result.xcom("build_archive_pages")["pages"] == 0
+    assert result.xcom("publish_archive_pages")["pages"] == 0
     assert _activities() == before
     assert _one("SELECT course_id FROM kontur_publication WHERE recording_key = %s", key) == (
         course_id,
@@ -284,7 +284,7 @@ def test_archive_rebuild_updates_in_place_and_cleared_sections_stay_listed(stack
     pages = "SELECT COUNT(*) FROM mdl_course_modules WHERE idnumber = 'ktalk-archive'"
     before_pages = _one(pages, which="moodle")[0]
     rebuilt = _run(EVENING + timedelta(days=1, hours=2), build_archive=True)
-    archive = rebuilt.xcom("build_archive_pages")
+    archive = rebuilt.xcom("publish_archive_pages")
     assert (
         archive["created"] == 0 and archive["pages"] == before_pages - 1
     )  # the fixture's own page

@@ -68,11 +68,11 @@ def test_kontur_more_pages_than_max_pages_stops(stack):
 
 def test_the_poll_task_stops_at_the_settings_max_pages(stack, store_root):
     from include.config import KonturRecordingsSettings
-    from include.recordings import steps
+    from include.tasks.kontur_recordings import poll_recordings
 
     stored = KonturRecordingsSettings(page_size=1, max_pages=2).model_dump(mode="json")
     with pytest.raises(PagingError, match="max_pages = 2"):
-        steps.poll_recordings(stored, datetime.now(UTC), "paging__test")
+        poll_recordings.function(stored, run_id="paging__test", logical_date=datetime.now(UTC))
 
 
 def test_kontur_an_answer_that_is_not_json_fails_with_its_text(stack):
@@ -138,8 +138,8 @@ def test_registry_lists_of_the_wrong_shape_fail_with_their_text(stack):
 
 
 def test_the_ingest_task_fails_on_a_whole_bad_answer_with_the_systems_text(stack):
-    from include.vouchers import pipeline
+    from include.tasks.vouchers_common import extract_registry
 
     stack.arm("registry", "/norms", "not_json", times=4)
     with pytest.raises(ApiUnavailable, match="voucher registry api/v1/norms: HTTP 200, the answer"):
-        pipeline.extract_registry("paging__test")
+        extract_registry.function({}, run_id="paging__test")

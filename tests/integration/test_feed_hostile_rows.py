@@ -177,8 +177,8 @@ def test_kontur_hostile_entities_are_rejected_and_the_good_ones_published_to_the
     stack, store_root, good, bad, duplicate, order
 ):
     from include.config import KonturRecordingsSettings
-    from include.recordings import steps
     from include.recordings.feed import FEED, entity_key
+    from include.tasks import kontur_recordings as steps
 
     stack.reset()
     rows = list(good) + [entity for _, entity in bad]
@@ -192,10 +192,10 @@ def test_kontur_hostile_entities_are_rejected_and_the_good_ones_published_to_the
     before_project = _project_entries()
     before_store = _store_files(store_root)
 
-    polled = steps.poll_recordings(stored, clock, run_id)
-    checked = steps.check_recordings(polled, run_id)
-    staged = steps.stage_recordings(checked, run_id)
-    steps.record_watermark(polled, run_id)
+    polled = steps.poll_recordings.function(stored, run_id=run_id, logical_date=clock)
+    checked = steps.check_recordings.function(polled, run_id=run_id)
+    staged = steps.stage_recordings.function(checked, run_id=run_id)
+    steps.record_watermark.function(polled, {}, run_id=run_id)
 
     # every bad row rejected with its field and reason, recorded once per key
     rejects = json.loads(open(checked["rejects_json"].removeprefix("file://")).read())
@@ -236,7 +236,7 @@ def test_a_malformed_entity_no_longer_blocks_publishing_and_is_reported_until_fi
     """Issue 14: a `createdBy` string and a `participantsCount` "many" used to stop every
     poll; now they are rejected once, the others are staged, the watermark moves on."""
     from include.config import KonturRecordingsSettings
-    from include.recordings import steps
+    from include.tasks import kontur_recordings as steps
 
     stored = KonturRecordingsSettings().model_dump(mode="json")
     good = _good_entity("ПО Информатика", 30)
@@ -249,10 +249,10 @@ def test_a_malformed_entity_no_longer_blocks_publishing_and_is_reported_until_fi
     clocks = [datetime.now(UTC) + timedelta(minutes=15 * n) for n in (1, 2)]
     for clock in clocks:
         run_id = f"issue14__{clock:%H%M%S}"
-        polled = steps.poll_recordings(stored, clock, run_id)
-        checked = steps.check_recordings(polled, run_id)
-        staged = steps.stage_recordings(checked, run_id)
-        steps.record_watermark(polled, run_id)
+        polled = steps.poll_recordings.function(stored, run_id=run_id, logical_date=clock)
+        checked = steps.check_recordings.function(polled, run_id=run_id)
+        staged = steps.stage_recordings.function(checked, run_id=run_id)
+        steps.record_watermark.function(polled, {}, run_id=run_id)
         assert staged["open_rejects"] >= 2
     counts = _pipelines(
         "SELECT record_key, field, COUNT(*) FROM feed_reject WHERE record_key LIKE 'issue14-%%'"
@@ -284,8 +284,10 @@ def test_a_malformed_entity_no_longer_blocks_publishing_and_is_reported_until_fi
     )
     clock = clocks[-1] + timedelta(minutes=15)
     run_id = f"issue14__{clock:%H%M%S}"
-    polled = steps.poll_recordings(stored, clock, run_id)
-    steps.stage_recordings(steps.check_recordings(polled, run_id), run_id)
+    polled = steps.poll_recordings.function(stored, run_id=run_id, logical_date=clock)
+    steps.stage_recordings.function(
+        steps.check_recordings.function(polled, run_id=run_id), run_id=run_id
+    )
     resolved = dict(
         _pipelines(
             "SELECT record_key, resolved_at IS NOT NULL FROM feed_reject"
@@ -375,9 +377,8 @@ CONTRACT_MUTATIONS = {
 def test_lms_hostile_contracts_and_marks_are_rejected_and_the_good_marks_stored(
     stack, store_root, good, bad_marks, bad_contracts, order
 ):
-    from include.config import VoucherSettings
     from include.feed_schema import row_key
-    from include.vouchers import pipeline
+    from include.tasks.voucher_ingest import IngestRun, flag_double_funding, ingest_marks
 
     stack.reset()
     contracts = [_contract(n) for n in range(4)]
@@ -394,8 +395,9 @@ def test_lms_hostile_contracts_and_marks_are_rejected_and_the_good_marks_stored(
     before_project = _project_entries()
     run_id = f"hypothesis__lms_{next(_clock)}"
 
-    counts = pipeline.ingest_provider_batch([LMS_BIN], [DAY], VoucherSettings(), run_id)
-    checked = pipeline.check_double_funding([DAY])
+    run = IngestRun(days=[DAY]).model_dump(mode="json")
+    counts = ingest_marks.function([LMS_BIN], run, run_id=run_id)
+    checked = flag_double_funding([DAY])
 
     open_marks = {
         r[0]
@@ -479,7 +481,7 @@ def test_registry_hostile_rows_are_rejected_and_the_good_ones_stored(
     stack, store_root, good, bad, bad_norm, twice
 ):
     from include.sandbox.demo_data import vouchers as demo
-    from include.vouchers import pipeline
+    from include.tasks.vouchers_common import extract_registry
 
     stack.reset()
     rng = random.Random(next(_clock))
@@ -498,7 +500,7 @@ def test_registry_hostile_rows_are_rejected_and_the_good_ones_stored(
     stack.arm("registry", "/norms", "extra_items", items=[norm])
     before_project = _project_entries()
 
-    result = pipeline.extract_registry(f"hypothesis__registry_{next(_clock)}")
+    result = extract_registry.function({}, run_id=f"hypothesis__registry_{next(_clock)}")
 
     stored = {
         r[0] for r in _pipelines("SELECT bin FROM voucher_provider WHERE region_code = 'HYP'")

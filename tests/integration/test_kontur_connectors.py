@@ -99,7 +99,7 @@ def _course_with_sections():
 
 
 def test_a_url_activity_is_written_as_add_moduleinfo_leaves_it(stack):
-    from include.recordings.steps import module_writer
+    from include.tasks.kontur_recordings import module_writer
 
     course_id = _course_with_sections()
     (cacherev_before,) = _rows("SELECT cacherev FROM mdl_course WHERE id = %s", course_id)[0]
@@ -192,7 +192,7 @@ def test_a_url_activity_is_written_as_add_moduleinfo_leaves_it(stack):
 
 def test_moodle_lists_the_activity_and_deletes_it_cleanly_through_web_services(stack):
     from include.connectors.moodle_ws import MoodleWsError, MoodleWsHook
-    from include.recordings.steps import module_writer
+    from include.tasks.kontur_recordings import module_writer
 
     course_id = _course_with_sections()
     written = module_writer().add_url(
@@ -225,7 +225,7 @@ def test_moodle_lists_the_activity_and_deletes_it_cleanly_through_web_services(s
 
 def test_a_failure_inside_the_write_leaves_no_half_written_activity(stack):
     """A real constraint violation on the last insert (the log row) rolls back every row."""
-    from include.recordings.steps import module_writer
+    from include.tasks.kontur_recordings import module_writer
 
     course_id = _course_with_sections()
     counts = (
@@ -256,7 +256,7 @@ def test_a_failure_inside_the_write_leaves_no_half_written_activity(stack):
 
 
 def test_a_page_is_created_once_and_updated_in_place(stack):
-    from include.recordings.steps import module_writer
+    from include.tasks.kontur_recordings import module_writer
 
     course_id = _course_with_sections()
     writer = module_writer()

@@ -1,0 +1,152 @@
+"""The Moodle side of `kontur_recordings`' tasks (include/tasks/kontur_recordings.py):
+URL activities and their journal rows, the archive pages, deleting old activities.
+Split from the task module only for its size; nothing else calls it."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+from include.connectors.hooks import moodle_db, pipelines_db
+
+MARKER_PREFIX = "ktalk:"
+ARCHIVE_MARKER = "ktalk-archive"
+
+
+def module_writer():
+    """The one direct writer of Moodle's course modules, on Moodle's database."""
+    from include.connectors.moodle_modules import MoodleModuleWriter
+
+    return MoodleModuleWriter(moodle_db())
+
+
+def read_text(path_text: str) -> str:
+    """A text file of the store, from the path a task passed through XCom."""
+    from include.storage import stored_path
+
+    with stored_path(path_text).open("rb") as handle:
+        return handle.read().decode("utf-8")
+
+
+def publish_planned(config, decision: dict, planned: dict, run_id: str, writer) -> dict:
+    """Write each planned recording as a URL activity (one Moodle transaction each), then
+    its journal row; a marker already in Moodle is adopted, never duplicated."""
+    rows = [r for r in json.loads(read_text(planned["plan_path"])) if r["status"] == "publish"]
+    if decision.get("dry_run"):
+        return {"published": 0, "adopted": 0, "dry_run": True, "would_publish": len(rows)}
+    db = pipelines_db()
+    started, published, adopted = time.perf_counter(), 0, 0
+    statements_before = writer.statements
+    for row in rows:
+        written = writer.add_url(
+            int(row["course_id"]),
+            int(row["section_number"]),
+            config.recordings_section_name,
+            f"{MARKER_PREFIX}{row['recording_key']}",
+            row["activity_name"],
+            row["viewer_url"],
+        )
+        with db.transaction() as cursor:
+            cursor.execute(
+                db.query("kontur_journal_insert"),
+                {
+                    "recording_key": row["recording_key"],
+                    "course_id": int(row["course_id"]),
+                    "cmid": written.cmid,
+                    "section_number": int(row["section_number"]),
+                    "activity_name": row["activity_name"][:255],
+                    "title": row["title"][:500],
+                    "viewer_url": row["viewer_url"],
+                    "local_date": row["local_date"],
+                    "adopted": 0 if written.created else 1,
+                    "published_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+                    "run_id": run_id,
+                },
+            )
+        published += written.created
+        adopted += not written.created
+    with db.transaction() as cursor:
+        cursor.execute(
+            db.query("kontur_record_day"),
+            {
+                "local_date": decision["local_date"],
+                "run_id": run_id,
+                "published": published,
+                "finished_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+            },
+        )
+    statements = writer.statements - statements_before
+    return {
+        "published": published,
+        "adopted": adopted,
+        "courses": len({r["course_id"] for r in rows}),
+        "course_ids": sorted({int(r["course_id"]) for r in rows}),
+        "statements": statements,
+        "statements_per_activity": round(statements / len(rows), 1) if rows else 0,
+        "publish_seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def write_archive_pages(config, db, course_ids: list[int], writer) -> dict:
+    """One Page activity per course listing every published recording; rebuilt in place."""
+    from include.recordings.archive import archive_page_html
+
+    entries = db.read_frame(
+        db.query("kontur_archive_entries"), {"course_ids": ",".join(map(str, course_ids))}
+    )
+    created = updated = unchanged = 0
+    for course_id, group in entries.groupby("course_id"):
+        html = archive_page_html(
+            [
+                {"local_date": str(r.local_date), "title": r.title, "viewer_url": r.viewer_url}
+                for r in group.itertuples(index=False)
+            ]
+        )
+        written = writer.put_page(
+            int(course_id),
+            int(group["section_number"].min()),
+            config.recordings_section_name,
+            ARCHIVE_MARKER,
+            config.archive_page_name,
+            html,
+        )
+        created += written.created
+        updated += written.updated
+        unchanged += not (written.created or written.updated)
+    pages = created + updated + unchanged
+    return {"pages": pages, "created": created, "updated": updated, "unchanged": unchanged}
+
+
+def delete_activities(ws, db, due) -> tuple[int, int]:
+    """Delete the `due` activities (cmid, recording_key) through
+    `core_course_delete_modules`, 50 a call; one already removed by hand makes its batch
+    go one by one. Each batch is marked cleared in the journal. -> (cleared, already gone)"""
+    from include.connectors.moodle_ws import MoodleWsError
+
+    cleared = missing = 0
+    for start in range(0, len(due), 50):
+        batch = due.iloc[start : start + 50]
+        try:
+            ws.call("core_course_delete_modules", {"cmids": [int(c) for c in batch["cmid"]]})
+            gone = list(batch["recording_key"])
+        except MoodleWsError as exc:
+            if exc.errorcode != "invalidcoursemodule":
+                raise
+            gone = []  # one was removed by hand already: delete one by one
+            for row in batch.itertuples(index=False):
+                try:
+                    ws.call("core_course_delete_modules", {"cmids": [int(row.cmid)]})
+                except MoodleWsError as single:
+                    if single.errorcode != "invalidcoursemodule":
+                        raise
+                    missing += 1
+                gone.append(row.recording_key)
+        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        with db.transaction() as cursor:
+            cursor.executemany(
+                db.query("kontur_mark_cleared"),
+                [{"recording_key": key, "cleared_at": now} for key in gone],
+            )
+        cleared += len(gone)
+    return cleared, missing
