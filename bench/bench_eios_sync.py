@@ -77,8 +77,8 @@ def bench_extract_and_plan() -> None:
     from include.config import EiosSyncSettings
     from include.connectors.eios import EiosHook
     from include.eios.plan import plan_sync
-    from include.eios.quality import split_rejects
-    from include.eios.steps import _moodle_db
+    from include.eios.quality import check_extract
+    from include.tasks.eios_sync import _moodle_db
 
     settings = EiosSyncSettings()
     started = time.perf_counter()
@@ -91,7 +91,7 @@ def bench_extract_and_plan() -> None:
 
     def plan_one(faculty: dict, items: list[dict]):
         now = datetime.now(UTC).replace(tzinfo=None)
-        accepted, _ = split_rejects(
+        accepted, _ = check_extract(
             items, faculty["id"], settings.group_code_pattern, settings.username_template, now
         )
         users = moodle.read_frame("eios_users", {}).to_dict("records")

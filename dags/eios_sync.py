@@ -5,10 +5,17 @@ Reads every configured faculty's student roster from the university information
 system (EIOS, connection `eios_default`), checks it, and makes Moodle match it:
 creates students (idnumber = EIOS `student_id`), updates names and e-mails,
 moves students between group cohorts (`group:<code>`), suspends those who left
-and unsuspends those reinstated. Never deletes a user or a cohort. One mapped
-branch per faculty: `extract_students → check_quality → plan_changes →
-guard_mass_graduation → apply_changes → record_faculty_state`; then
+and unsuspends those reinstated. Never deletes a user or a cohort. Each faculty is
+extracted and checked on its own (`extract_faculty`, mapped: `extract_students →
+check_quality`); then one `plan_changes` sees every faculty's rows and plans each
+student once; then each faculty is guarded and applied on its own (`sync_faculty`,
+mapped: `guard_mass_graduation → apply_changes → record_faculty_state`); then
 `record_history → prune_history → report_run → verify_nothing_held` (docs/eios_sync.md).
+
+A student listed by several faculties (a transfer: `expelled` in the old feed,
+`studying` in the new one) is resolved by one rule: the latest `changed_at` wins; on
+a tie a `studying` row beats a leaving one (then the faculty id first in sort order).
+The department and cohort move once, and a re-run changes nothing.
 
 ## Schedule
 Daily at 02:30 UTC; no catch-up (each run continues from each faculty's watermark).
@@ -26,7 +33,8 @@ first_name, last_name, faculty_id), `auth` (new users' auth plugin, default
 `ws_max_input_vars` (5000: the Moodle server's PHP `max_input_vars`; every call is sized
 by its form fields to stay under it with a 2 % margin, because PHP silently cuts a longer
 request), `allow_accounts_same_email` (false: Moodle's `allowaccountssameemail`; set it
-as the site has it), `eios_page_size` (1000 students per EIOS page),
+as the site has it), `eios_page_size` (1000 students per EIOS page), `eios_max_pages`
+(1000: a students feed past this many pages stops with an error),
 `reject_share_max_pct` (5), `group_code_pattern`, `dry_run`.
 
 ## Params
@@ -43,7 +51,14 @@ held, planned, reported); `eios_sync/rejects/<run>/<faculty>.csv`; tables
 `eios_watermark`, `eios_held_action`; the run's `pipeline_run_report` row.
 
 ## Data quality
-`check_quality` rejects rows (student_id missing or repeated, names missing or with a
+`check_quality` checks every row against the feed's schema first
+(`include/eios/feed.py`: types, required fields, formats, ranges; a failing row is
+rejected with its field and reason, the others go on), then the row rules; every
+rejected row goes to the rejects file (`key`, `field`, `reason`) and once per key to
+the table `feed_reject` (feed `eios_students`), reported in each run's summary until
+EIOS fixes it; it never holds back the good rows or the watermark. An answer that is
+not JSON or not `{items, next_page_token}` fails `extract_students` with EIOS's text.
+The row rules reject rows (student_id missing or repeated, names missing or with a
 tag, unknown status, another faculty, an e-mail Moodle's `validate_email()` refuses
 (PHP's `FILTER_VALIDATE_EMAIL`, no `<`/`>`: `ivan..tochkin@…` is refused), group code
 off the pattern, `changed_at` in the future, a username `clean_param(PARAM_USERNAME)`
@@ -110,6 +125,7 @@ PARAMS = {
         "boolean", "Moodle's allowaccountssameemail (untouched: the setting)"
     ),
     "eios_page_size": _setting("integer", "students per EIOS feed page"),
+    "eios_max_pages": _setting("integer", "an EIOS feed stops with an error past this many pages"),
     "reject_share_max_pct": _setting("number", "max % of rejected rows per faculty"),
     "group_code_pattern": _setting("string", "regular expression for group_code"),
     "dry_run": _setting("boolean", "plan and write the CSV only (untouched: the setting)"),
@@ -139,88 +155,94 @@ PARAMS = {
 def eios_sync():
     @task(retries=0)
     def validate_settings() -> dict:
-        from include.eios.steps import validate_settings as run
+        from include.tasks.eios_sync import validate_settings as run
 
         context = get_current_context()
         return run(dict(context["params"]), context["dag_run"])
 
     @task
     def list_faculties(config: dict) -> list[dict]:
-        from include.eios.steps import list_faculties as run
+        from include.tasks.eios_sync import list_faculties as run
 
         return run(config)  # a SettingsError here fails at once (no retry)
 
     @task_group
-    def sync_faculty(faculty: dict, config: dict):
+    def extract_faculty(faculty: dict, config: dict):
         @task
         def extract_students(faculty: dict, config: dict) -> dict:
-            from include.eios.steps import extract_students as run
+            from include.tasks.eios_sync import extract_students as run
 
             return run(faculty, config)
 
         @task(retries=0)
         def check_quality(extracted: dict, config: dict) -> dict:
-            from include.eios.steps import check_quality as run
+            from include.tasks.eios_sync import check_quality as run
 
             return run(extracted, config)
 
-        @task
-        def plan_changes(checked: dict, config: dict) -> dict:
-            from include.eios.steps import plan_changes as run
+        return check_quality(extract_students(faculty, config), config)
 
-            return run(checked, config)
+    @task(trigger_rule="all_done")  # a faculty that failed its check must not stop the rest
+    def plan_changes(config: dict, faculties: list, checked) -> list[dict]:
+        from include.dag_defaults import mapped_results
+        from include.tasks.eios_sync import plan_changes as run
 
+        # one mapped branch may arrive as its value rather than a sequence
+        results = [checked] if isinstance(checked, dict) else mapped_results(checked)
+        return run(config, faculties, results)
+
+    @task_group
+    def sync_faculty(planned: dict, config: dict):
         @task(retries=0)
         def guard_mass_graduation(planned: dict, config: dict) -> dict:
-            from include.eios.steps import guard_mass_graduation as run
+            from include.tasks.eios_sync import guard_mass_graduation as run
 
             return run(planned, config)
 
         @task(execution_timeout=HEAVY_TIMEOUT, pool="moodle_ws")
         def apply_changes(guarded: dict, config: dict) -> dict:
-            from include.eios.steps import apply_changes as run
+            from include.tasks.eios_sync import apply_changes as run
 
             return run(guarded, config)
 
         @task
         def record_faculty_state(applied: dict, config: dict) -> dict:
-            from include.eios.steps import record_faculty_state as run
+            from include.tasks.eios_sync import record_faculty_state as run
 
             return run(applied, config)
 
-        extracted = extract_students(faculty, config)
-        checked = check_quality(extracted, config)
-        planned = plan_changes(checked, config)
         guarded = guard_mass_graduation(planned, config)
         return record_faculty_state(apply_changes(guarded, config), config)
 
     @task(trigger_rule="all_done")
     def record_history(config: dict) -> dict:
-        from include.eios.steps import record_history as run
+        from include.tasks.eios_sync import record_history as run
 
         return run(config)
 
     @task(trigger_rule="all_done")
     def prune_history(config: dict) -> dict:
-        from include.eios.steps import prune_history as run
+        from include.tasks.eios_sync import prune_history as run
 
         return run(config)
 
     @task(trigger_rule="all_done")
     def report_run(config: dict, history: dict, faculties: list) -> dict:
-        from include.eios.steps import report_run as run
+        from include.tasks.eios_sync import report_run as run
 
         return run(get_current_context(), config, history, faculties)
 
     @task(retries=0)
     def verify_nothing_held(report: dict) -> None:
-        from include.eios.steps import verify_nothing_held as run
+        from include.tasks.eios_sync import verify_nothing_held as run
 
         run(report)
 
     config = validate_settings()
     faculties = list_faculties(config)
-    branches = sync_faculty.partial(config=config).expand(faculty=faculties)
+    checked = extract_faculty.partial(config=config).expand(faculty=faculties)
+    planned = plan_changes(config, faculties, checked)
+    branches = sync_faculty.partial(config=config).expand(planned=planned)
     history = record_history(config)
     pruned = prune_history(config)
     report = report_run(config, history, faculties)

@@ -111,6 +111,13 @@ class EiosSyncSettings(PipelineSettings):
         False, description="Moodle's allowaccountssameemail: several accounts may share one e-mail"
     )
     eios_page_size: int = Field(1000, ge=1, le=5000, description="students per EIOS feed page")
+    eios_max_pages: int = Field(
+        1000,
+        ge=1,
+        le=100000,
+        description="an EIOS students feed stops with an error past this many pages "
+        "(10^6 students at the default page size; a faculty is one to a few pages)",
+    )
     reject_share_max_pct: float = Field(
         5, ge=0, le=100, description="above this share of rejects a faculty is not synced"
     )
@@ -359,7 +366,9 @@ class CourseArchiveSettings(PipelineSettings):
     )
     backup_timeout_seconds: int = Field(3600, ge=10)
     staging_dir: str | None = None  # where the CLI writes; a temporary folder when unset
-    max_backups_per_run: int = Field(20, ge=1, le=10000)
+    max_backups_per_run: int = Field(
+        20, ge=1, le=10000, description="Throttle: at most this many backups in one run"
+    )
     retention_months: int = Field(12, ge=1, le=600)  # the regulation: one calendar year
     archive_parent_category_id: int = Field(0, ge=0)
     archive_category_name: str = Field("Архив {year}", pattern=r"\{year\}")
@@ -371,8 +380,12 @@ class CourseArchiveSettings(PipelineSettings):
 class CourseAuditSettings(PipelineSettings):
     """`course_audit`: see specs/course-archive.md and docs/courses.md."""
 
-    root_category_id: int = Field(0, ge=0)  # 0: every category of the site
-    default_delivery_model: Literal["web_support", "blended", "online"] = "web_support"
+    root_category_id: int = Field(
+        0, ge=0, description="Audit this category and its subcategories (0: every category)"
+    )
+    default_delivery_model: Literal["web_support", "blended", "online"] = Field(
+        "web_support", description="Delivery model of courses without the custom field"
+    )
     delivery_model_field: str = Field("delivery_model", min_length=1)  # course custom field
     annotation_max_chars: int = Field(400, ge=1)
     glossary_min_entries: int = Field(10, ge=1)

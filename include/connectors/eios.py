@@ -13,7 +13,7 @@ from typing import Any
 import requests
 
 from include.connectors.http_base import TokenHttpHook
-from include.connectors.paging import DEFAULT_MAX_PAGES, follow_pages
+from include.connectors.paging import DEFAULT_MAX_PAGES, FeedShapeError, excerpt, follow_pages
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +76,26 @@ class EiosHook(TokenHttpHook):
         try:
             return response.json()
         except ValueError:
-            raise EiosUnavailable(f"EIOS {endpoint}: the answer is not JSON") from None
+            raise EiosUnavailable(
+                f"EIOS {endpoint}: HTTP {response.status_code}, the answer is not JSON: "
+                f"{excerpt(response.text)}"
+            ) from None
 
     def faculties(self) -> list[dict]:
-        """`[{id, name}]` of every faculty."""
-        return list(self.get_json("faculties"))
+        """`[{id, name}]` of every faculty; any other shape raises `FeedShapeError` with
+        EIOS's text (a faculty list is small and each entry is needed: no row is skipped)."""
+        answer = self.get_json("faculties")
+        if not isinstance(answer, list) or not all(
+            isinstance(f, dict)
+            and isinstance(f.get("id"), str | int)
+            and not isinstance(f.get("id"), bool)
+            and isinstance(f.get("name"), str)
+            for f in answer
+        ):
+            raise FeedShapeError(
+                f"EIOS faculties: not a JSON list of {{id, name}} objects: {excerpt(answer)}"
+            )
+        return answer
 
     def students(self, faculty_id: str, changed_since: str | None = None) -> list[dict]:
         """Every item of the faculty's feed changed at or after `changed_since` (all pages,

@@ -1,9 +1,12 @@
 """`plan_sync`: what must change in Moodle so that it matches EIOS (a pure diff).
 
 Desired state: the faculty's accepted EIOS rows changed at or after the lower
-bound (the watermark). Current state: Moodle's users (matched by
+bound (the watermark), after every faculty's rows were resolved to one row per
+student (include/eios/resolve.py). Current state: Moodle's users (matched by
 `idnumber` = `student_id`) and group cohorts (`idnumber` = `group:<code>`).
-A second plan over the same data is empty, so re-runs change nothing.
+Values are compared as Moodle compares them (e-mails case-insensitively, names
+trimmed with inner whitespace collapsed), so only a real change is sent. A second
+plan over the same data is empty, so re-runs change nothing.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from include.eios.moodle_rules import email_key
 from include.eios.quality import parse_changed_at
 from include.eios.usernames import render_username
+from include.feed_schema import collapse_spaces
 
 LEAVING = ("expelled", "academic_leave", "graduated")
 # the order in which the kinds are applied
@@ -75,6 +80,21 @@ def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
+NAME_FIELDS = ("firstname", "lastname", "middlename", "department")
+
+
+def same_value(field: str, current, desired) -> bool:
+    """Whether Moodle's value already is the desired one, compared as Moodle does:
+    e-mails case-insensitively and trimmed, names trimmed with inner whitespace
+    collapsed, anything else exactly."""
+    current, desired = _text(current), _text(desired)
+    if field == "email":
+        return email_key(current.strip()) == email_key(desired.strip())
+    if field in NAME_FIELDS:
+        return collapse_spaces(current) == collapse_spaces(desired)
+    return current == desired
+
+
 def plan_sync(
     items: list[dict],
     roster_ids: set[str],
@@ -88,11 +108,24 @@ def plan_sync(
     auth: str,
     on_leave: str,
     limit: int = 0,
+    owner: dict[str, str] | None = None,
+    superseded: list[dict] = (),
+    blocked_ids: set[str] = frozenset(),
+    fixed_ids: set[str] = frozenset(),
 ) -> SyncPlan:
     """The actions for one faculty.
 
-    `items`: accepted EIOS rows of the faculty (the whole roster);
-    `roster_ids`: every student id EIOS listed (rejected rows too: they are not missing);
+    `items`: accepted EIOS rows of the faculty (the whole roster), after resolution;
+    `roster_ids`: every student id EIOS listed, in any faculty's feed (rejected rows
+    too: they are not missing);
+    `owner`: student id → the faculty the student belongs to in this run (None: every
+    id of `roster_ids` is this faculty's); `superseded`: this faculty's rows another
+    faculty's row won (they plan nothing and move the watermark); `blocked_ids`:
+    students also listed by a faculty that is not synced in this run (not planned; the
+    watermark stays at their earliest row, so the next run plans them); `fixed_ids`:
+    students whose row was rejected before and is accepted now, planned whatever the
+    lower bound (a rejected row never held the watermark back, and EIOS may fix a row
+    without moving its `changed_at`);
     `users`: Moodle users (`id, username, idnumber, firstname, lastname, middlename, email,
     auth, suspended, department`); `memberships`: group cohorts (`cohortid, idnumber, name,
     userid` — `userid` None for an empty cohort).
@@ -108,10 +141,13 @@ def plan_sync(
         if row.get("userid") is not None and row["userid"] == row["userid"]:
             member_of.setdefault(int(row["userid"]), set()).add(row["idnumber"])
 
+    if owner is None:
+        owner = {sid: faculty_id for sid in roster_ids}
     faculty_users = [
         u
         for u in users
-        if _text(u["idnumber"]) in roster_ids or _text(u.get("department")) == faculty_name
+        if owner.get(_text(u["idnumber"])) == faculty_id
+        or (_text(u["idnumber"]) not in owner and _text(u.get("department")) == faculty_name)
     ]
     plan.active_in_moodle = sum(1 for u in faculty_users if not int(u["suspended"]))
     for user in faculty_users:
@@ -127,14 +163,23 @@ def plan_sync(
                 )
             )
 
-    ordered = sorted(items, key=lambda i: (parse_changed_at(i["changed_at"]), str(i["student_id"])))
+    passive = {id(row) for row in superseded}
+    ordered = sorted(
+        [*items, *superseded],
+        key=lambda i: (parse_changed_at(i["changed_at"]), str(i["student_id"])),
+    )
     considered = [
         i
         for i in ordered
-        if lower_bound is None or parse_changed_at(i["changed_at"]) >= lower_bound
+        if lower_bound is None
+        or parse_changed_at(i["changed_at"]) >= lower_bound
+        or str(i["student_id"]) in fixed_ids
     ]
+    blocked = [i for i in considered if str(i["student_id"]) in blocked_ids]
     per_student: list[tuple[dict, list[dict]]] = []
     for item in considered:
+        if id(item) in passive or str(item["student_id"]) in blocked_ids:
+            continue
         actions = _student_actions(
             item, by_idnumber, member_of, username_template, auth, on_leave, faculty_name
         )
@@ -147,6 +192,10 @@ def plan_sync(
         plan.watermark = per_student[limit][0]["changed_at"]
     elif considered:
         plan.watermark = considered[-1]["changed_at"]
+    if blocked:
+        first = blocked[0]["changed_at"]
+        if parse_changed_at(first) < parse_changed_at(plan.watermark):
+            plan.watermark = first
 
     needed_cohorts: dict[str, dict] = {}
     for item, actions in taken:
@@ -197,9 +246,9 @@ def _student_actions(
     user = by_idnumber.get(sid)
     desired = {
         "username": username,
-        "firstname": _text(item.get("first_name")).strip(),
-        "lastname": _text(item.get("last_name")).strip(),
-        "middlename": _text(item.get("middle_name")).strip(),
+        "firstname": collapse_spaces(_text(item.get("first_name"))),
+        "lastname": collapse_spaces(_text(item.get("last_name"))),
+        "middlename": collapse_spaces(_text(item.get("middle_name"))),
         "email": _text(item.get("email")).strip(),
         "department": faculty_name,
     }
@@ -232,7 +281,7 @@ def _student_actions(
     actions = []
     if not desired["email"]:
         del desired["email"]  # Moodle refuses a blank e-mail: keep the one it has
-    changed = {k: v for k, v in desired.items() if _text(user.get(k)) != v}
+    changed = {k: v for k, v in desired.items() if not same_value(k, user.get(k), v)}
     if changed:
         actions.append(
             _action(

@@ -179,7 +179,9 @@ def moodle_refusals(
         reason = ""
         if user is None and item.get("status") == "studying" and not email:
             reason = "e-mail missing: Moodle requires one for a new user"
-        sent = bool(email) and (user is None or _text_of(user.get("email")) != email)
+        sent = bool(email) and (
+            user is None or email_key(_text_of(user.get("email")).strip()) != email_key(email)
+        )
         if sent and user is None and item.get("status") != "studying":
             sent = False  # never created, nothing sent
         if sent and not allow_same_email:
@@ -203,3 +205,54 @@ def moodle_refusals(
 
 def _text_of(value) -> str:
     return "" if _blank(value) else str(value)
+
+
+_REASON_FIELDS = {"e-mail": "email", "username": "login", "changed_at": "changed_at"}
+
+
+def reason_field(reason: str) -> str:
+    """The field a row rule's reason names first (`e-mail '…' malformed` → `email`)."""
+    word = reason.split(" ", 1)[0]
+    if word in _REASON_FIELDS:
+        return _REASON_FIELDS[word]
+    return word if word in COLUMNS else "(row)"
+
+
+def check_extract(
+    items: list,
+    faculty_id: str,
+    group_code_pattern: str,
+    username_template: str,
+    now: datetime,
+) -> tuple[list[dict], list[dict]]:
+    """The gate's row checks in order: the schema first (include/eios/feed.py), then
+    the row rules above on the rows the schema accepted.
+
+    Returns (accepted rows, normalised; rejects): a reject is the row as EIOS sent it
+    (when it was an object) with `key` (`<faculty>/<student_id>`), `field` and
+    `reason`."""
+    from include.eios.feed import student_key, validate_students
+
+    rows, schema_rejects = validate_students(items, faculty_id, now)
+    rejects = []
+    by_key: dict[str, list] = {}
+    for item in items:
+        by_key.setdefault(student_key(faculty_id, item), []).append(item)
+    for reject in schema_rejects:
+        raw = next(iter(by_key.get(reject.key) or [None]))
+        raw = raw if isinstance(raw, dict) else {}
+        rejects.append(
+            {**raw, "key": reject.key, "field": reject.field, "reason": f"schema: {reject.reason}"}
+        )
+    accepted, rule_rejects = split_rejects(
+        rows, faculty_id, group_code_pattern, username_template, now
+    )
+    for row in rule_rejects:
+        rejects.append(
+            {
+                **row,
+                "key": student_key(faculty_id, row),
+                "field": reason_field(row["reason"]),
+            }
+        )
+    return accepted, rejects

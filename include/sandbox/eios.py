@@ -116,5 +116,13 @@ def students(
     if more and rows:
         last = rows[-1]
         next_token = _encode_token(last["changed_at"].strftime("%Y-%m-%d %H:%M:%S"), last["row_id"])
+    page = faults.shape_page(  # extra_items, repeat_token, empty_page (include/sandbox/faults.py)
+        "eios",
+        f"/faculties/{faculty_id}/students",
+        {"items": items, "next_page_token": next_token},
+        token_key="next_page_token",
+        asked_token=page_token,
+        first_page=not page_token,
+    )
     # JSONResponse directly: the items are plain JSON already (skips jsonable_encoder)
-    return JSONResponse({"items": items, "next_page_token": next_token})
+    return JSONResponse(page)

@@ -3,7 +3,7 @@
 A fault is what a mock would fake, provoked for real instead: the next N
 calls of one function or path answer HTTP 5xx/429/401, time out, or (Moodle)
 answer an exception object. For the paged JSON feeds (Kontur.Talk, LMS,
-registry) a fault can also break the whole answer (`not_json`: an HTML page
+registry, EIOS students) a fault can also break the whole answer (`not_json`: an HTML page
 with HTTP 200; `wrong_shape`: a JSON list instead of the object) or one page
 (`shape_page`): `repeat_token` (a page asked for with a token answers that
 same token as its next one), `empty_page` (no item, but a next token), and

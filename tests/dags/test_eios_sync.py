@@ -349,7 +349,7 @@ def test_quality_gate_rejects_rows_and_fails_a_faculty_above_the_share(fresh_sta
         query("sandbox", "UPDATE eios_student SET email = 'x@@y' WHERE student_id = %s", sid)
     result = run_dag("eios_sync", settings={"faculties": ["ECON", "LAW"]})
     assert result.state == "failed"
-    assert sorted(result.task_states["sync_faculty.check_quality"]) == ["failed", "success"]
+    assert sorted(result.task_states["extract_faculty.check_quality"]) == ["failed", "success"]
     assert not set(law) & set(users())  # LAW not synced in this run
     report = result.xcom("report_run")
     assert report["counts"]["faculties_not_synced"] == ["LAW"]
@@ -505,3 +505,51 @@ def test_calls_are_sized_by_form_fields_and_a_cut_call_shows_as_failed_rows(
     in_groups = {s for _, s in members()}
     assert set(econ) <= in_groups
     assert write_calls(sandbox) == {"moodle:core_cohort_add_cohort_members": 1}  # the lost one
+
+
+def test_a_transfer_between_faculties_moves_once_and_a_rerun_changes_nothing(fresh_stack, sandbox):
+    """Issue 14: `expelled` in the old faculty's feed and `studying` in the new one on the
+    same day used to flip the student every run (suspended, then unsuspended)."""
+    settings = {"faculties": ["ECON", "LAW"]}
+    assert run_dag("eios_sync", settings=settings).state == "success"
+    moved, tied = studying("ECON", "ЭК-211")[:2]
+    law_group = query(
+        "sandbox", "SELECT MIN(group_code) FROM eios_student WHERE faculty_id = 'LAW'"
+    )[0][0]
+    law_name = query("sandbox", "SELECT name FROM eios_faculty WHERE id = 'LAW'")[0][0]
+    old_at = now_text(3)
+    for sid, new_at in ((moved, now_text(1)), (tied, old_at)):
+        query(  # the old faculty: expelled (two minutes before / at the same second)
+            "sandbox",
+            "UPDATE eios_student SET status = 'expelled', changed_at = %s WHERE student_id = %s",
+            old_at,
+            sid,
+        )
+        query(  # the new faculty: the same student, studying in a LAW group
+            "sandbox",
+            "INSERT INTO eios_student (student_id, record_book, login, last_name, first_name,"
+            " middle_name, email, faculty_id, specialty, group_code, course_year, study_form,"
+            " status, status_date, changed_at) SELECT student_id, record_book, login, last_name,"
+            " first_name, middle_name, email, 'LAW', specialty, %s, course_year, study_form,"
+            " 'studying', status_date, %s FROM eios_student WHERE student_id = %s",
+            law_group,
+            new_at,
+            sid,
+        )
+    sandbox.reset()
+    moving = run_dag("eios_sync", settings=settings)
+    assert moving.state == "success", moving.task_states
+    rows = history(moving)
+    for sid in (moved, tied):  # the later row wins; on the tie, studying wins
+        assert actions_of(rows, sid) == ["add_member", "remove_member", "update_user"], sid
+        assert {r["faculty"] for r in rows if r["student"] == sid} == {"LAW"}
+        assert users()[sid]["suspended"] == 0 and users()[sid]["department"] == law_name
+        assert {c for c, s in members() if s == sid} == {f"group:{law_group}"}
+    plans = moving.xcom("plan_changes")
+    assert {p["id"]: p["superseded"] for p in plans} == {"ECON": 2, "LAW": 0}
+    for _ in range(2):  # and it stays: no flip back, no write at all
+        sandbox.reset()
+        again = run_dag("eios_sync", settings=settings)
+        assert again.state == "success", again.task_states
+        assert write_calls(sandbox) == {}
+        assert users()[moved]["suspended"] == 0 and users()[tied]["department"] == law_name

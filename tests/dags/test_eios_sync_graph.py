@@ -18,18 +18,24 @@ def dag():
     return dag_bag().dags["eios_sync"]
 
 
-def test_one_mapped_branch_per_faculty_with_every_visible_step(dag):
-    group = dag.task_group_dict["sync_faculty"]
-    assert type(group).__name__ == "MappedTaskGroup"
-    branch = [
-        "extract_students",
-        "check_quality",
-        "plan_changes",
-        "guard_mass_graduation",
-        "apply_changes",
-        "record_faculty_state",
-    ]
-    assert [t.split(".")[-1] for t in group.children] == branch
+def test_extract_per_faculty_one_plan_for_all_then_apply_per_faculty(dag):
+    """Issue 14: every faculty's rows are seen before anything is planned; the guard and
+    the writes stay per faculty."""
+    extract = dag.task_group_dict["extract_faculty"]
+    sync = dag.task_group_dict["sync_faculty"]
+    assert type(extract).__name__ == type(sync).__name__ == "MappedTaskGroup"
+    assert [t.split(".")[-1] for t in extract.children] == ["extract_students", "check_quality"]
+    branch = ["guard_mass_graduation", "apply_changes", "record_faculty_state"]
+    assert [t.split(".")[-1] for t in sync.children] == branch
+    assert (
+        "extract_faculty.check_quality"
+        in dag.get_task("extract_faculty.extract_students").downstream_task_ids
+    )
+    plan = dag.get_task("plan_changes")
+    assert plan.task_group.group_id is None  # one task, not mapped
+    assert plan.upstream_task_ids >= {"extract_faculty.check_quality", "list_faculties"}
+    assert plan.trigger_rule == "all_done"  # a faculty that failed its check stops no other
+    assert "sync_faculty.guard_mass_graduation" in plan.downstream_task_ids
     for upstream, downstream in zip(branch, branch[1:], strict=False):
         assert (
             f"sync_faculty.{downstream}"

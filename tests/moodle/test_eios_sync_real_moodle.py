@@ -216,5 +216,5 @@ def test_eios_sync_on_a_real_moodle(real_moodle):
     third = run_dag(settings)
     assert third.state == "success", third.task_states
     assert write_calls(third) == 0  # unchanged: zero write calls
-    assert third.xcom("sync_faculty.plan_changes", map_index=0)["planned"] == {}
+    assert third.xcom("plan_changes")[0]["planned"] == {}
     assert members(db, tag) == expected

@@ -547,3 +547,147 @@ def test_the_connector_splits_a_call_over_the_budget_and_joins_the_answers():
     assert sum(sent) == 500 and len(sent) > 2 and len(answer["warnings"]) == len(sent)
     with pytest.raises(MoodleWsTooLarge):
         hook.call("core_x", {"a": list(range(300)), "b": list(range(300))})
+
+
+# --- issue 14: one plan across faculties, the schema, Moodle's comparisons ---------------
+from include.eios.feed import validate_students  # noqa: E402
+from include.eios.plan import same_value  # noqa: E402
+from include.eios.quality import check_extract  # noqa: E402
+from include.eios.resolve import claimed_by, resolve_feeds  # noqa: E402
+
+
+def _faculty_plan(fid, name, items, users, members, roster, owner, superseded=(), blocked=()):
+    return plan_sync(
+        list(items),
+        roster,
+        list(users),
+        list(members),
+        faculty_id=fid,
+        faculty_name=name,
+        lower_bound=None,
+        username_template="{login}",
+        auth="manual",
+        on_leave="suspend",
+        owner=owner,
+        superseded=list(superseded),
+        blocked_ids=set(blocked),
+    )
+
+
+def _transfer(old_at: str, new_at: str, old_status: str = "expelled"):
+    old = item("1", faculty_id="F1", status=old_status, changed_at=old_at)
+    new = item("1", faculty_id="F2", group_code="ПР-11", status="studying", changed_at=new_at)
+    return {"F1": [old, item("2")], "F2": [new]}
+
+
+@pytest.mark.parametrize(
+    ("old_at", "new_at", "winner"),
+    [
+        ("2026-11-10T10:00:00", "2026-11-10T10:00:01", "F2"),  # the later row
+        ("2026-11-10T10:00:05", "2026-11-10T10:00:01", "F1"),  # the later row, even leaving
+        ("2026-11-10T10:00:00", "2026-11-10T10:00:00", "F2"),  # a tie: studying wins
+    ],
+)
+def test_a_student_in_two_feeds_is_resolved_by_the_latest_change_then_studying(
+    old_at, new_at, winner
+):
+    winners, superseded = resolve_feeds(_transfer(old_at, new_at))
+    assert [r["faculty_id"] for r in winners[winner] if r["student_id"] == "1"] == [winner]
+    loser = {"F1": "F2", "F2": "F1"}[winner]
+    assert [r["student_id"] for r in superseded[loser]] == ["1"]
+    assert [r["student_id"] for r in winners["F1"]] == (["1", "2"] if winner == "F1" else ["2"])
+
+
+def test_a_full_tie_goes_to_the_faculty_first_in_sort_order_on_every_run():
+    feeds = _transfer("2026-11-10T10:00:00", "2026-11-10T10:00:00", old_status="studying")
+    for _ in range(3):
+        winners, _ = resolve_feeds(dict(reversed(list(feeds.items()))))
+        assert {r["faculty_id"] for r in winners["F1"]} == {"F1"}
+        assert winners["F2"] == []
+
+
+def test_a_transfer_moves_department_and_cohort_once_and_a_replan_is_empty():
+    """The issue's flip: old faculty `expelled`, new one `studying`, the same day."""
+    feeds = _transfer("2026-11-10T09:00:00", "2026-11-10T10:00:00")
+    members = [
+        *IN_GROUP,
+        {"cohortid": 9, "idnumber": "group:ПР-11", "name": "ПР-11", "userid": None},
+    ]
+    moodle = [user(10, "1", department="Старый"), user(11, "2", department="Старый")]
+    winners, superseded = resolve_feeds(feeds)
+    roster = {"1", "2"}
+    owner = claimed_by({"F1": {"1", "2"}, "F2": {"1"}}, winners)
+    old = _faculty_plan("F1", "Старый", winners["F1"], moodle, members, roster, owner,
+                        superseded["F1"])  # fmt: skip
+    new = _faculty_plan("F2", "Новый", winners["F2"], moodle, members, roster, owner,
+                        superseded["F2"])  # fmt: skip
+    assert kinds(old) == [] and old.leaving == 0  # never suspended
+    assert old.watermark == "2026-11-10T10:00:00"  # the superseded row was read too
+    assert kinds(new) == ["update_user", "remove_member", "add_member"]
+    assert new.actions[0]["payload"] == {"id": 10, "department": "Новый"}
+    assert old.active_in_moodle == 1 and new.active_in_moodle == 1  # each student counted once
+    assert old.missing == [] and new.missing == []
+    # Moodle after the apply: the next plans are empty (no flip back)
+    moodle[0]["department"] = "Новый"
+    members = [IN_GROUP[1], {**members[2], "userid": 10}]
+    assert kinds(_faculty_plan("F1", "Старый", winners["F1"], moodle, members, roster, owner,
+                               superseded["F1"])) == []  # fmt: skip
+    assert kinds(_faculty_plan("F2", "Новый", winners["F2"], moodle, members, roster, owner,
+                               superseded["F2"])) == []  # fmt: skip
+
+
+def test_a_student_listed_by_a_faculty_not_synced_waits_and_pins_the_watermark():
+    rows = [
+        item("1", changed_at="2026-11-10T09:00:00"),
+        item("2", changed_at="2026-11-10T11:00:00"),
+    ]
+    p = _faculty_plan("F1", "Факультет", rows, [], [], {"1", "2"}, None, blocked={"1"})
+    assert {a["student_id"] for a in p.actions if a["kind"] != "create_cohort"} == {"2"}
+    assert p.watermark == "2026-11-10T09:00:00"
+
+
+def test_comparisons_normalise_as_moodle_does_so_only_real_changes_are_sent():
+    assert same_value("email", "Ivan.Petrov@Example.EDU", " ivan.petrov@example.edu ")
+    assert same_value("lastname", "  Петров   Водкин ", "Петров Водкин")
+    assert not same_value("lastname", "Петров", "Петрова")
+    assert not same_value("email", "a@example.edu", "b@example.edu")
+    moodle = [user(10, "1", email="S1@EXAMPLE.edu", firstname=" Иван  ", lastname="Иванов")]
+    p = plan([item("1", email="s1@example.EDU", first_name="Иван", last_name="  Иванов ")],
+             moodle, IN_GROUP)  # fmt: skip
+    assert p.actions == []  # 0 write calls
+    p = plan([item("1", email="other@example.edu")], moodle, IN_GROUP)
+    assert kinds(p) == ["update_user"] and p.actions[0]["payload"] == {
+        "id": 10,
+        "email": "other@example.edu",
+    }
+
+
+def test_the_schema_runs_before_the_row_rules_and_names_the_field():
+    rows = [
+        item("1"),
+        item("2", course_year="third"),
+        item("3", changed_at="9999-12-31T23:59:59"),
+        item("4", last_name=None),
+        item("5", first_name="Иван\x00"),
+        {k: v for k, v in item("6").items() if k != "status"},
+        item("7", student_id="../../etc/passwd"),
+        item("8", email="bad@@x"),  # schema passes, Moodle's rule refuses
+        "not a row",
+        item("9", status_date="0001-01-01"),
+        item(10, login="s10"),  # an integer id is accepted as text
+        item("11", last_name="  Иванов   Петров  "),
+    ]
+    accepted, rejects = check_extract(rows, "F1", PATTERN, "{login}", NOW)
+    assert [r["student_id"] for r in accepted] == ["1", "10", "11"]
+    assert accepted[2]["last_name"] == "Иванов Петров"
+    fields = {r["key"]: (r["field"], r["reason"]) for r in rejects}
+    assert fields["F1/2"][0] == "course_year" and fields["F1/3"][0] == "changed_at"
+    assert "future" in fields["F1/3"][1] and fields["F1/4"][0] == "last_name"
+    assert "control character" in fields["F1/5"][1] and fields["F1/6"][0] == "status"
+    assert fields["F1/8"][0] == "email" and "validate_email" in fields["F1/8"][1]
+    assert fields["F1/9"][0] == "status_date"
+    assert "schema" in fields["F1/../../etc/passwd"][1]  # a key only, never a path
+    assert any(k.startswith("F1/row-sha256:") for k in fields)  # "not a row"
+    assert len(rejects) == len(rows) - 3
+    good, bad = validate_students([item("1")], "F1", NOW)
+    assert len(good) == 1 and bad == []

@@ -1,17 +1,24 @@
-"""The steps `dags/eios_sync.py` calls: connectors around the pure functions.
+"""The task bodies `dags/eios_sync.py` wires: connectors around the pure domain.
 
-The one module of `include/eios` that does I/O: it reads EIOS (EiosHook) and
+The task layer of eios_sync (include/tasks/): it reads EIOS (EiosHook) and
 Moodle's database (MoodleDbHook), calls Moodle's web services (MoodleWsHook),
-keeps the watermarks and held actions (PipelinesDbHook) and the run's files
-(the store). Frames go through the store as JSON; XCom carries paths and counts.
+keeps the watermarks, held actions and feed rejects (PipelinesDbHook) and the
+run's files (the store); include/eios/ holds the pure logic it calls. Frames go
+through the store as JSON; XCom carries paths and counts.
+
+The graph: every faculty is extracted and checked on its own (mapped), then one
+`plan_changes` plans every student once across all faculties (a student listed by
+two faculties is resolved by include/eios/resolve.py), then each faculty is
+guarded and applied on its own (mapped), so the mass-graduation guard still
+judges each faculty's own share.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,21 +32,25 @@ from include.eios.answers import (
     user_update_errors,
 )
 from include.eios.batching import send_in_batches
+from include.eios.feed import FEED, student_key
 from include.eios.guard import mass_graduation_guard
 from include.eios.history import HEADER, expired_files, history_file_name, history_rows
 from include.eios.plan import KINDS, plan_sync
 from include.eios.quality import (
     COLUMNS,
+    check_extract,
     moodle_refusals,
     parse_changed_at,
     reject_summary,
-    split_rejects,
 )
+from include.eios.resolve import claimed_by, resolve_feeds
 from include.eios.usernames import render_username
+from include.feed_rejects import open_rejects_text
 
 log = logging.getLogger(__name__)
 
 DAG_ID = "eios_sync"
+REJECT_HEADER = [*COLUMNS, "key", "field", "reason"]  # the rejects file's columns
 # errors that no batch split can cure: the whole task fails with Moodle's message
 FATAL_CODES = {"invalidtoken", "accessexception", "webservicesnotenabled", "servicenotavailable"}
 WS_FUNCTION = {
@@ -183,28 +194,57 @@ def extract_students(faculty: dict, config: dict) -> dict:
     EIOS" and the empty-feed guard need it; the watermark selects what is planned."""
     from include.connectors.eios import EiosHook
 
-    delay = float(os.environ.get("PIPELINES_RETRY_DELAY_SECONDS", "1"))
-    page_size = settings_from(config["settings"]).eios_page_size
-    items = EiosHook(backoff_seconds=delay, page_size=page_size).students(faculty["id"])
+    settings = settings_from(config["settings"])
+    # retries and back-off: the hook's policy (the connection's extra may set it)
+    hook = EiosHook(page_size=settings.eios_page_size, max_pages=settings.eios_max_pages)
+    items = hook.students(faculty["id"])
     path = _write_json(_work(config["run"], faculty["id"], "extract"), items)
     log.info("EIOS faculty %s: %d students", faculty["id"], len(items))
     return {**faculty, "extract": path, "rows": len(items)}
 
 
 def check_quality(extracted: dict, config: dict) -> dict:
-    """Row rules → rejects file; above the reject share the faculty fails loudly."""
+    """The schema, then the row rules → rejects file and `feed_reject`; above the reject
+    share the faculty fails loudly; a GX suite on the accepted rows."""
     import pandas as pd
 
     from include.eios.quality import accepted_expectations
+    from include.feed_rejects import open_rejects, record_rejects, seen_now
     from include.quality import DataQualityError, check_frame, require
 
     settings = settings_from(config["settings"])
     items = _read_json(extracted["extract"])
     now = datetime.now(UTC).replace(tzinfo=None)
-    accepted, rejects = split_rejects(
+    accepted, rejects = check_extract(
         items, extracted["id"], settings.group_code_pattern, settings.username_template, now
     )
     rejects_path = _write_rejects(config, extracted["id"], rejects) if rejects else None
+    # once per key in feed_reject; a key of this faculty sent valid (or no longer sent:
+    # the extract is the whole roster) is resolved
+    db = _pipelines_db()
+    try:
+        was_open = {
+            str(r.record_key)
+            for r in db.read_frame(
+                db.query("feed_reject_open_in_scope"),
+                {"feed": FEED, "scope_pattern": extracted["id"]},
+            ).itertuples(index=False)
+            if str(r.scope) == extracted["id"]
+        }
+        with db.transaction() as cursor:
+            recorded = record_rejects(
+                db,
+                cursor,
+                FEED,
+                [{"key": r["key"], "field": r["field"], "reason": r["reason"]} for r in rejects],
+                config["run"]["run_id"],
+                seen_now(),
+                scope=extracted["id"],
+                resolved_keys=[student_key(extracted["id"], row) for row in accepted],
+            )
+        still_open = open_rejects(db, FEED).get(FEED, 0)
+    finally:
+        db.close()
     summary = reject_summary(rejects, len(items), extracted["id"])
     if items and 100 * len(rejects) / len(items) > settings.reject_share_max_pct:
         raise DataQualityError(
@@ -222,6 +262,14 @@ def check_quality(extracted: dict, config: dict) -> dict:
         "accepted": path,
         "accepted_rows": len(accepted),
         "rejected_rows": len(rejects),
+        "rejects_recorded": recorded,
+        # rejected before, valid now: planned even below the watermark (see plan_sync)
+        "fixed_ids": [
+            str(row["student_id"])
+            for row in accepted
+            if student_key(extracted["id"], row) in was_open
+        ],
+        "open_feed_rejects": still_open,
         "rejects": rejects_path,
     }
 
@@ -237,8 +285,8 @@ def _write_rejects(config: dict, faculty_id: str, rejects: list[dict]) -> str:
     rows = []
     if path.exists():
         rows = [list(r.values()) for r in csv.DictReader(io.StringIO(path.read_text()))]
-    rows += [[_cell(r.get(c)) for c in COLUMNS] + [r["reason"]] for r in rejects]
-    write_csv(path, [*COLUMNS, "reason"], rows)
+    rows += [[_cell(r.get(c)) for c in REJECT_HEADER] for r in rejects]
+    write_csv(path, REJECT_HEADER, rows)
     return str(path)
 
 
@@ -246,15 +294,44 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def plan_changes(checked: dict, config: dict) -> dict:
-    """Current Moodle state (database reads) diffed against the accepted rows.
+def _roster_ids(extract_path: str) -> set[str]:
+    """Every student id a faculty's extract lists (rejected rows too), as text."""
+    ids = set()
+    for item in _read_json(extract_path):
+        if isinstance(item, dict) and isinstance(item.get("student_id"), str | int):
+            ids.add(str(item["student_id"]).strip())
+    return ids
 
-    Rows Moodle would refuse given its state (a new user without an e-mail; an e-mail
-    another account uses while `allow_accounts_same_email` is off) go to the rejects
-    file here, before any call."""
+
+def plan_changes(config: dict | None, faculties: list[dict] | None, checked: list) -> list[dict]:
+    """One plan for every faculty: each student planned once across all faculties.
+
+    Reads every checked faculty's accepted rows and Moodle's current state (one read
+    of each), resolves a student listed by several faculties to one row (the latest
+    `changed_at`; on a tie `studying` beats a leaving status: include/eios/resolve.py),
+    sends the rows Moodle would refuse given its state (a new user without an e-mail;
+    an e-mail another account uses while `allow_accounts_same_email` is off) to the
+    rejects file, and diffs each faculty's winning rows against Moodle. A student also
+    listed by a faculty that failed its check in this run is not planned (its other
+    row might be the winning one); that faculty's watermark stays, so the next run
+    plans it. Returns one entry per checked faculty for the mapped apply branches."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    if config is None or faculties is None:
+        raise AirflowSkipException("validate_settings or list_faculties failed: nothing to plan")
     settings = settings_from(config["settings"])
-    accepted = _read_json(checked["accepted"])
-    roster_ids = {str(i.get("student_id")) for i in _read_json(checked["extract"])}
+    done = {c["id"]: c for c in checked if c}
+    accepted = {fid: _read_json(c["accepted"]) for fid, c in sorted(done.items())}
+    rosters = {fid: _roster_ids(c["extract"]) for fid, c in done.items()}
+    blocked: set[str] = set()
+    for faculty in faculties:  # extracted but not checked: its rows are unknown
+        if faculty["id"] in done:
+            continue
+        extract = _work(config["run"], faculty["id"], "extract")
+        if extract.exists():
+            blocked |= _roster_ids(str(extract))
+    all_ids = set().union(*rosters.values(), blocked) if rosters or blocked else set()
+
     hook = _moodle_db()
     try:
         users = hook.read_frame("eios_users", {}).to_dict("records")
@@ -266,7 +343,64 @@ def plan_changes(checked: dict, config: dict) -> dict:
         )
     finally:
         hook.close()
-    accepted, refused = moodle_refusals(accepted, users, emails, settings.allow_accounts_same_email)
+    for row in memberships:
+        row["userid"] = (
+            None if row["userid"] != row["userid"] or row["userid"] is None else int(row["userid"])
+        )
+
+    winners, superseded = resolve_feeds(accepted)
+    moved = sum(len(rows) for rows in superseded.values())
+    if moved:
+        log.info("%d rows superseded by another faculty's row of the same student", moved)
+    owner = claimed_by(rosters, winners)
+    # every row's faculty_id is its feed's (a row rule): refusals are grouped by it
+    kept, refused = moodle_refusals(
+        [row for rows in winners.values() for row in rows],
+        users,
+        emails,
+        settings.allow_accounts_same_email,
+    )
+    results = []
+    for faculty_id, entry in sorted(done.items()):
+        results.append(
+            _plan_faculty(
+                config,
+                settings,
+                entry,
+                [r for r in kept if str(r["faculty_id"]) == faculty_id],
+                [
+                    {**r, "key": student_key(faculty_id, r), "field": "email"}
+                    for r in refused
+                    if str(r["faculty_id"]) == faculty_id
+                ],
+                superseded[faculty_id],
+                SharedState(all_ids, owner, blocked, users, memberships),
+            )
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class SharedState:
+    """What every faculty's plan shares: the run's rosters and Moodle's state."""
+
+    all_ids: set[str]  # every student id of every extract
+    owner: dict[str, str]  # student id → the faculty planning the student
+    blocked: set[str]  # ids listed by a faculty that failed its check
+    users: list[dict]
+    memberships: list[dict]
+
+
+def _plan_faculty(
+    config: dict,
+    settings: EiosSyncSettings,
+    checked: dict,
+    accepted: list[dict],
+    refused: list[dict],
+    superseded: list[dict],
+    shared: SharedState,
+) -> dict:
+    """One faculty's part of the plan, staged in the store."""
     rejects_path = checked["rejects"]
     if refused:
         rejects_path = _write_rejects(config, checked["id"], refused)
@@ -276,16 +410,12 @@ def plan_changes(checked: dict, config: dict) -> dict:
             len(refused),
             reject_summary(refused, len(refused), checked["id"]).split(": ", 2)[-1],
         )
-    for row in memberships:
-        row["userid"] = (
-            None if row["userid"] != row["userid"] or row["userid"] is None else int(row["userid"])
-        )
     lower = parse_changed_at(checked["lower_bound"]) if checked["lower_bound"] else None
     plan = plan_sync(
         accepted,
-        roster_ids,
-        users,
-        memberships,
+        shared.all_ids,
+        shared.users,
+        shared.memberships,
         faculty_id=checked["id"],
         faculty_name=checked["name"],
         lower_bound=lower,
@@ -293,6 +423,10 @@ def plan_changes(checked: dict, config: dict) -> dict:
         auth=settings.auth,
         on_leave=settings.on_leave,
         limit=settings.per_faculty_limit,
+        owner=shared.owner,
+        superseded=superseded,
+        blocked_ids=shared.blocked,
+        fixed_ids=set(checked.get("fixed_ids") or ()),
     )
     path = _write_json(
         _work(config["run"], checked["id"], "plan"),
@@ -301,7 +435,13 @@ def plan_changes(checked: dict, config: dict) -> dict:
     counts: dict[str, int] = {}
     for action in plan.actions:
         counts[action["kind"]] = counts.get(action["kind"], 0) + 1
-    log.info("faculty %s plan: %s, %d missing in EIOS", checked["id"], counts, len(plan.missing))
+    log.info(
+        "faculty %s plan: %s, %d missing in EIOS, %d rows superseded by another faculty",
+        checked["id"],
+        counts,
+        len(plan.missing),
+        len(superseded),
+    )
     return {
         **checked,
         "rejects": rejects_path,
@@ -309,6 +449,7 @@ def plan_changes(checked: dict, config: dict) -> dict:
         "plan": path,
         "planned": counts,
         "missing": len(plan.missing),
+        "superseded": len(superseded),
         "deferred_students": plan.deferred_students,
         "active_in_moodle": plan.active_in_moodle,
         "leaving": plan.leaving,
@@ -426,9 +567,8 @@ def apply_actions(
         encode_php_params,
     )
 
-    delay = float(os.environ.get("PIPELINES_RETRY_DELAY_SECONDS", "1"))
     max_input_vars = max_input_vars or DEFAULT_MAX_INPUT_VARS
-    hook = hook or MoodleWsHook(backoff_seconds=delay, max_input_vars=max_input_vars)
+    hook = hook or MoodleWsHook(max_input_vars=max_input_vars)
     own_db = db is None
     db = db or _moodle_db()
     results: list[dict] = []
@@ -561,17 +701,25 @@ def record_faculty_state(applied: dict, config: dict) -> dict:
                     },
                 )
             if applied["held"]:
+                # name and EIOS status as staged, for the confirm page (migration 070)
+                accepted = _read_json(applied["accepted"]) if applied.get("accepted") else []
+                staged = {str(s.get("student_id")): s for s in accepted}
                 for row in results:
                     if row["result"] != "held":
                         continue
+                    student = staged.get(str(row.get("student_id") or ""), {})
+                    names = (student.get(k) for k in ("last_name", "first_name", "middle_name"))
                     cursor.execute(
                         hook.query("eios_hold_action"),
                         {
                             "faculty_id": applied["id"],
+                            "faculty_name": str(applied.get("name") or "")[:200],
                             "kind": row["kind"],
                             "student_id": row.get("student_id") or "",
                             "cohort_idnumber": row.get("cohort_idnumber") or "",
                             "username": row.get("username") or "",
+                            "student_name": " ".join(str(n).strip() for n in names if n)[:300],
+                            "eios_status": str(student.get("status") or "")[:32],
                             "old": str(row.get("old", ""))[:500],
                             "new": str(row.get("new", ""))[:500],
                             "changed_at": row.get("changed_at") or "",
@@ -659,6 +807,17 @@ def prune_history(config: dict | None, now: datetime | None = None) -> dict:
     return {"removed": removed, "kept": len(names) - len(removed)}
 
 
+def _open_feed_rejects() -> dict[str, int]:
+    """EIOS rows still rejected (open in `feed_reject`): reported until EIOS fixes them."""
+    from include.feed_rejects import open_rejects
+
+    hook = _pipelines_db()
+    try:
+        return {k: v for k, v in open_rejects(hook, FEED).items() if v}
+    finally:
+        hook.close()
+
+
 def pending_held_actions() -> list[dict]:
     hook = _pipelines_db()
     try:
@@ -679,6 +838,7 @@ def report_run(context, config: dict, history: dict, faculties: list[dict] | Non
 
     outcomes = history.get("outcomes", {}) if history else {}
     pending = pending_held_actions()
+    open_feed_rejects = _open_feed_rejects()
     held = outcomes.get("held", 0)
     failed = outcomes.get("failed", 0)
     dry_run = settings_from(config["settings"]).dry_run
@@ -689,6 +849,7 @@ def report_run(context, config: dict, history: dict, faculties: list[dict] | Non
         "faculties_not_synced": not_synced,
         **outcomes,
         "held_pending_total": len(pending),
+        "open_feed_rejects": sum(open_feed_rejects.values()),
     }
     status = "held" if held else ("failed" if failed or not_synced else "success")
     from include.reporting import plural
@@ -698,6 +859,7 @@ def report_run(context, config: dict, history: dict, faculties: list[dict] | Non
         f"{outcomes.get('planned', 0)} planned, {held} held, {failed} failed, "
         f"{outcomes.get('reported', 0)} missing in EIOS"
         + (f"; NOT SYNCED (see check_quality): {', '.join(not_synced)}" if not_synced else "")
+        + (f"; {open_rejects_text(open_feed_rejects)}" if open_feed_rejects else "")
     )
     outputs = {"history_csv": history.get("history") if history else None}
     from include.reporting import record_run_report
