@@ -246,21 +246,25 @@ def main() -> None:
     stack.migrate_airflow_db(env)
 
     # (1) profile one attempt of 30 questions (what the optimisation was based on)
-    from include.config import ExamArchiveSettings
-    from include.exams import archive_steps
-
-    settings = ExamArchiveSettings()
     from datetime import UTC, datetime
 
-    run = archive_steps.resolve_run(settings, datetime.now(UTC), DEMO_DATE.isoformat())
-    selection = archive_steps.select_attempts(settings, run)
+    from include.config import ExamArchiveSettings
+    from include.connectors.hooks import moodle_db
+    from include.exams import documents as docs
+    from include.exams import selection as exam_selection
+    from include.tasks import exam_archive as tasks
+
+    settings = ExamArchiveSettings()
+    resolved = settings.model_dump(mode="json")
+    run = exam_selection.archive_run(datetime.now(UTC), settings.timezone, DEMO_DATE.isoformat())
+    selection = tasks.select_exam_attempts.function(resolved, run)
     biggest = max(selection["quizzes"], key=lambda q: q["attempts"])
-    moodle = archive_steps._moodle()
+    moodle = moodle_db()
     try:
-        data = archive_steps._read_quiz(moodle, biggest["quiz_id"], run)
+        data = tasks.read_quiz(moodle, biggest["quiz_id"], run)
     finally:
         moodle.close()
-    documents, _ = archive_steps.quiz_documents(data, settings, run)
+    documents, _ = docs.quiz_documents(data, settings.institution, run)
     profile = profile_one_attempt(documents[0])
     print("\n(1) one attempt PDF, CPU seconds (template / layout / PDF writing = total; pages)")
     for label, (template, layout, write, pages) in profile.items():

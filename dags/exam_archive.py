@@ -14,7 +14,8 @@ question attempt, state). A question awaiting manual grading is shown as such an
 attempt is marked "оценивание не завершено" in its PDF, the summary and the manifest.
 Each quiz also gets a summary sheet ("ведомость") of every archived attempt.
 
-Tasks: `resolve_archive_date` → `select_exam_attempts` → `plan_quizzes` →
+Tasks (include/tasks/exam_archive.py): `resolve_settings` → `resolve_archive_date` →
+`select_exam_attempts` → `plan_quizzes` →
 `render_quiz_archive` (dynamic task mapping, one task per quiz; a quiz of 24
 attempts or more renders in one process pool per task, whose workers import only the
 renderer, never Airflow, so it works alike under the task runner, a Celery worker and
@@ -35,8 +36,10 @@ used), `category_ids` (category ids, subcategories included), `combine` (`or` / 
 0 = one per CPU), `attempt_layout` (`table`, the default: one six-column table row per
 question; `compact`: one numbered line per question with the same six fields, about
 2.5x less CPU per PDF and 1.8x the attempts per second end to end, for session days
-that must finish within the night on few cores). A bad value fails the run at once
-naming the field.
+that must finish within the night on few cores). Read once per run by
+`resolve_settings` (with the params below applied); later tasks use its result, so an
+edit of the Variable during a run changes nothing in that run. A bad value fails
+`resolve_settings` at once naming the field.
 
 ## Params
 - `date` (date picker): archive this date instead of the previous day.
@@ -59,11 +62,12 @@ date, files, quizzes, pruned PDFs, the date's store folder and manifest.
 `check_archive_files` blocks the run unless there is exactly one PDF per finished
 attempt (recomputed from Moodle), no more, no less; every PDF opens, has at least one
 page and contains the student's name; every manifest hash matches its file. The files
-are read back with PDFium; the rules are a Great Expectations suite over one row per
+are read back with PDFium, a few at a time (memory holds a few dozen files, never the
+day's); the rules are a Great Expectations suite over one row per
 file, and each failed check names its files.
+No input from another DAG (Moodle's database only), so no upstream-coverage gate.
 
 ## Re-run and backfill
-No input from another DAG (Moodle's database only), so no upstream-coverage gate.
 Idempotent: a re-run for a date rewrites the same paths; unchanged attempts give
 byte-identical PDFs (dates and the PDF identifier come from the data, never the clock)
 and identical manifest hashes; attempts graded since then get their final grade;
@@ -77,26 +81,23 @@ A date without exam attempts (a Sunday) succeeds with an empty manifest.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, Param, dag
 
-from include.assets import EXAM_ARCHIVE
-from include.dag_defaults import (
-    HEAVY_TIMEOUT,
-    RENDER_TIMEOUT,
-    default_args,
-    mapped_results,
-    run_failed_mail,
-    run_moment,
+from include.config import ExamArchiveSettings
+from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.exam_archive import (
+    check_archive_files,
+    plan_quizzes,
+    record_manifest,
+    render_quiz_archive,
+    report_exam_archive,
+    resolve_archive_date,
+    select_exam_attempts,
 )
+from include.tasks.settings import params_from, resolve_settings
 
 DAG_ID = "exam_archive"
 UNIVERSITY_TZ = "Europe/Moscow"
-
-
-def _settings():
-    from include.config import ExamArchiveSettings, load_settings
-
-    return load_settings(ExamArchiveSettings, DAG_ID, get_current_context()["params"])
 
 
 @dag(
@@ -117,74 +118,17 @@ def _settings():
             format="date",
             description="Archive the attempts finished on this date (default: the day before the run)",
         ),
-        "name_pattern": Param(
-            None,
-            type=["null", "string"],
-            description="Regular expression on quiz names for this run (default: the setting)",
-        ),
-        "category_ids": Param(
-            None,
-            type=["null", "array"],
-            items={"type": "integer"},
-            description="Course category ids whose quizzes are exams (default: the setting)",
-        ),
+        **params_from(ExamArchiveSettings, ["name_pattern", "category_ids"]),
     },
 )
 def exam_archive():
-    @task(retries=0)
-    def resolve_archive_date() -> dict:
-        from include.exams.archive_steps import resolve_run
-
-        context = get_current_context()
-        logical = run_moment(context)
-        return resolve_run(_settings(), logical, context["params"].get("date"))
-
-    @task
-    def select_exam_attempts(run: dict) -> dict:
-        from include.exams.archive_steps import select_attempts
-
-        return select_attempts(_settings(), run)
-
-    @task
-    def plan_quizzes(selected: dict) -> list[dict]:
-        return selected["quizzes"]
-
-    @task(map_index_template="{{ quiz_label }}", execution_timeout=RENDER_TIMEOUT, queue="render")
-    def render_quiz_archive(item: dict, run: dict) -> dict:
-        from include.exams.archive_steps import archive_quiz
-
-        context = get_current_context()
-        context["quiz_label"] = f"{item['course_shortname']} / {item['quiz_id']}"
-        return archive_quiz(item, _settings(), run)
-
-    @task(trigger_rule="none_failed", outlets=[EXAM_ARCHIVE])
-    def record_manifest(results, run: dict) -> dict:
-        from include.assets import emit, exam_archive_extra
-        from include.exams.archive_steps import record_manifest as record
-
-        results = mapped_results(results)
-        manifest = record(results, run)
-        emit(EXAM_ARCHIVE, exam_archive_extra(run, manifest, sum(1 for r in results if r)))
-        return manifest
-
-    @task(retries=0, trigger_rule="none_failed", execution_timeout=HEAVY_TIMEOUT)
-    def check_archive_files(run: dict, selected: dict, _manifest: dict) -> dict:
-        from include.exams.archive_steps import check_archive
-
-        return check_archive(_settings(), run, selected["quizzes"])
-
-    @task(retries=0, trigger_rule="all_done")
-    def report_exam_archive(run, selected, results, manifest, gate_result):
-        from include.exams.archive_steps import report
-
-        return report(get_current_context(), run, selected, results, manifest, gate_result)
-
-    run = resolve_archive_date()
-    selected = select_exam_attempts(run)
+    settings = resolve_settings(ExamArchiveSettings, DAG_ID)
+    run = resolve_archive_date(settings)
+    selected = select_exam_attempts(settings, run)
     quizzes = plan_quizzes(selected)
-    results = render_quiz_archive.partial(run=run).expand(item=quizzes)
+    results = render_quiz_archive.partial(settings=settings, run=run).expand(item=quizzes)
     manifest = record_manifest(results, run)
-    gate_result = check_archive_files(run, selected, manifest)
+    gate_result = check_archive_files(settings, run, selected, manifest)
     report_exam_archive(run, selected, results, manifest, gate_result)
 
 

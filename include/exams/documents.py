@@ -224,3 +224,20 @@ def summary_document(quiz: dict, documents: list[dict], **common) -> dict:
         "pending_count": sum(1 for r in rows if not r["grading_finished"]),
         **common,
     }
+
+
+def quiz_documents(data: dict, institution: str, run: dict) -> tuple[list[dict], dict]:
+    """The attempt documents and the summary sheet of one quiz, from the frames read from
+    Moodle (`quiz`, `attempts`, `question_attempts`, `steps`, `categories`) and the run's
+    date and zone (`date`, `timezone`)."""
+    quiz = data["quiz"]
+    common = {
+        "archive_date": run["date"],
+        "timezone": run["timezone"],
+        "institution": institution,
+        "category": category_label(int(quiz["category_id"]), data["categories"]),
+    }
+    documents = attempt_documents(
+        quiz, data["attempts"], data["question_attempts"], data["steps"], **common
+    )
+    return documents, summary_document(quiz, documents, **common)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from include.exams.layout import SUMMARY_NAME
 
@@ -47,6 +50,39 @@ def inspect_pdf(data: bytes) -> dict:
 def inspect_pdfs(blobs: list[bytes]) -> list[dict]:
     """`inspect_pdf` of each file, in order (one job of the gate's worker pool)."""
     return [inspect_pdf(b) for b in blobs]
+
+
+FILES_PER_JOB = 16  # files a reader job carries: a few MB, whatever the day's size
+POOL_FROM = 40  # fewer files are read inline: starting workers would cost more
+
+
+def inspect_files(
+    sources: Sequence[Any], read: Callable[[Any], bytes], processes: int
+) -> tuple[list[dict], int]:
+    """`inspect_pdf` of each source's bytes (`read(source)`), in order, and the number of
+    pool workers that read them (0: inline).
+
+    Files are loaded one job of `FILES_PER_JOB` at a time and at most two jobs per
+    worker wait in the pool, so memory holds a few dozen files, never the day's.
+    """
+    if processes <= 1 or len(sources) < POOL_FROM:
+        return [inspect_pdf(read(s)) for s in sources], 0
+    from include.render.worker_pool import isolated_process_pool
+
+    with isolated_process_pool(processes) as pool:
+        if pool is None:
+            return [inspect_pdf(read(s)) for s in sources], 0
+        facts: list[dict] = []
+        waiting: deque = deque()
+        for start in range(0, len(sources), FILES_PER_JOB):
+            job = [read(s) for s in sources[start : start + FILES_PER_JOB]]
+            waiting.append(pool.submit(inspect_pdfs, job))
+            del job
+            while len(waiting) > 2 * processes:
+                facts.extend(waiting.popleft().result())
+        while waiting:
+            facts.extend(waiting.popleft().result())
+        return facts, processes
 
 
 def files_frame(

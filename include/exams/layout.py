@@ -7,6 +7,9 @@ and `exams/YYYY/MM/DD/manifest.csv|json` for the date.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections import Counter
 from datetime import date
@@ -80,3 +83,18 @@ def manifest_row(path: str, kind: str, sha256: str, size: int, document: dict) -
             else document.get("pending_count", 0) == 0
         ),
     }
+
+
+def manifest_bytes(rows: list[dict], date_prefix: str) -> tuple[bytes, bytes]:
+    """CSV and JSON of the date's manifest; paths relative to the date's folder, sorted."""
+    ordered = sorted(
+        ({**r, "path": r["path"].removeprefix(date_prefix + "/")} for r in rows),
+        key=lambda r: r["path"],
+    )
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in ordered:
+        writer.writerow({k: ("" if row[k] is None else row[k]) for k in MANIFEST_COLUMNS})
+    body = json.dumps(ordered, ensure_ascii=False, indent=1) + "\n"
+    return text.getvalue().encode("utf-8"), body.encode("utf-8")

@@ -25,6 +25,14 @@ def day_window(day: date, timezone: str) -> tuple[int, int]:
     return int(start.timestamp()), int(end.timestamp())
 
 
+def archive_run(logical_date: datetime, timezone: str, requested: str | date | None = None) -> dict:
+    """What one run archives: the date (`target_date`), its zone and its window
+    [start, end) in unix seconds; a small dict every later task receives."""
+    day = target_date(logical_date, timezone, requested)
+    start, end = day_window(day, timezone)
+    return {"date": day.isoformat(), "timezone": timezone, "start": start, "end": end}
+
+
 def category_ids_with_descendants(categories, roots: list[int]) -> set[int]:
     """`roots` and every category below them (Moodle's `path` is `/1/5/12`)."""
     wanted = {int(r) for r in roots}

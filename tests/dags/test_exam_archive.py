@@ -250,21 +250,23 @@ def test_work_is_mapped_per_quiz(archived):
 
 def test_gate_fails_on_a_corrupted_or_missing_file_naming_it(archived):
     from include.config import ExamArchiveSettings
-    from include.exams import archive_steps
+    from include.exams import selection
     from include.quality import DataQualityError
+    from include.tasks import exam_archive as tasks
 
-    settings = ExamArchiveSettings()
-    run = archive_steps.resolve_run(settings, datetime.now(MOSCOW), DEMO_DATE.isoformat())
-    quizzes = archive_steps.select_attempts(settings, run)["quizzes"]
+    settings = ExamArchiveSettings().model_dump(mode="json")
+    run = selection.archive_run(datetime.now(MOSCOW), TIMEZONE, DEMO_DATE.isoformat())
+    selected = tasks.select_exam_attempts.function(settings, run)
     folder = _folder(archived["store"], DEMO_DATE)
     victims = sorted(p for p in archived["manifest"] if p.startswith(REAL_QUIZ + "/2"))[:2]
     corrupted, missing = folder / victims[0], folder / victims[1]
     original, kept = corrupted.read_bytes(), missing.read_bytes()
+    check = tasks.check_archive_files.function
     try:
         corrupted.write_bytes(original[: len(original) // 3])
         missing.unlink()
         with pytest.raises(DataQualityError) as failure:
-            archive_steps.check_archive(settings, run, quizzes)
+            check(settings, run, selected, None)
         message, prefix = str(failure.value), f"exams/{DEMO_DATE:%Y/%m/%d}"
         assert f"does not open as a PDF (1 unexpected): {prefix}/{victims[0]}" in message
         assert f"missing (a finished attempt has no PDF) (1 unexpected): {prefix}/{victims[1]}" in (
@@ -273,7 +275,7 @@ def test_gate_fails_on_a_corrupted_or_missing_file_naming_it(archived):
     finally:
         corrupted.write_bytes(original)
         missing.write_bytes(kept)
-    assert archive_steps.check_archive(settings, run, quizzes)["failures"] == 0
+    assert check(settings, run, selected, None)["failures"] == 0
 
 
 def test_rerun_is_byte_identical_and_picks_up_final_grades(archived):
@@ -386,5 +388,31 @@ def test_a_bad_setting_fails_the_run_naming_the_field(archived):
         DAG_ID, conf={"date": DEMO_DATE.isoformat()}, settings={"timezone": "Mars/Base"}
     )
     assert result.state == "failed"
-    assert result.state_of("resolve_archive_date") == "failed"
+    assert result.state_of("resolve_settings") == "failed"
+    assert result.state_of("resolve_archive_date") == "upstream_failed"
     assert result.state_of("render_quiz_archive") in ("upstream_failed", "")
+
+
+def test_settings_are_read_once_per_run(archived, monkeypatch):
+    """Only resolve_settings reads the Variable: an edit during a run changes nothing."""
+    from airflow.sdk import Variable
+
+    from include.tasks import exam_archive as tasks
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a task re-read the Variable")
+
+    monkeypatch.setattr(Variable, "get", refuse)
+    settings = {"timezone": TIMEZONE, "name_pattern": "экзамен"}
+    from include.config import ExamArchiveSettings
+
+    resolved = ExamArchiveSettings(**settings).model_dump(mode="json")
+    run = {"date": DEMO_DATE.isoformat(), "timezone": TIMEZONE,
+           **dict(zip(("start", "end"), _window(DEMO_DATE), strict=True))}  # fmt: skip
+    assert tasks.select_exam_attempts.function(resolved, run)["quizzes"]
+
+
+def _window(day: date) -> tuple[int, int]:
+    from include.exams.selection import day_window
+
+    return day_window(day, TIMEZONE)

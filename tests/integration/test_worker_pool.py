@@ -26,14 +26,14 @@ TASK_LIKE_MAIN = textwrap.dedent(
 
     block_orm_access()  # what the supervisor does before a task's code runs
     from include.exams import rendering
-    from include.exams.archive_steps import _inspect_many
+    from include.exams.gate import inspect_files
     from include.render.worker_pool import isolated_process_pool, worker_facts
     from tests.integration.test_worker_pool import sample_documents
 
     documents, summary = sample_documents(rendering.MIN_POOL_BATCH)
     pooled, pooled_summary, renderers = rendering.render_quiz(documents, summary, processes=2)
     inline = rendering.render_attempt_chunk(documents)
-    facts, readers = _inspect_many(pooled * 2, processes=2)
+    facts, readers = inspect_files(pooled * 2, bytes, processes=2)
     with isolated_process_pool(2) as pool:
         workers = list(pool.map(worker_facts, range(4)))
     print(json.dumps({
