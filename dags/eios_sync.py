@@ -9,7 +9,7 @@ and unsuspends those reinstated. Never deletes a user or a cohort. Each faculty 
 extracted and checked on its own (`extract_faculty`, mapped: `extract_students →
 check_quality`); then one `plan_changes` sees every faculty's rows and plans each
 student once; then each faculty is guarded and applied on its own (`sync_faculty`,
-mapped: `guard_mass_graduation → apply_changes → record_faculty_state`); then
+mapped: `check_mass_graduation → apply_changes → record_faculty_state`); then
 `record_history → prune_history → report_run → verify_nothing_held` (docs/eios_sync.md).
 
 A student listed by several faculties (a transfer: `expelled` in the old feed,
@@ -154,8 +154,8 @@ PARAMS = {
 )
 def eios_sync():
     @task(retries=0)
-    def validate_settings() -> dict:
-        from include.tasks.eios_sync import validate_settings as run
+    def resolve_settings() -> dict:
+        from include.tasks.eios_sync import resolve_settings as run
 
         context = get_current_context()
         return run(dict(context["params"]), context["dag_run"])
@@ -194,8 +194,8 @@ def eios_sync():
     @task_group
     def sync_faculty(planned: dict, config: dict):
         @task(retries=0)
-        def guard_mass_graduation(planned: dict, config: dict) -> dict:
-            from include.tasks.eios_sync import guard_mass_graduation as run
+        def check_mass_graduation(planned: dict, config: dict) -> dict:
+            from include.tasks.eios_sync import check_mass_graduation as run
 
             return run(planned, config)
 
@@ -211,7 +211,7 @@ def eios_sync():
 
             return run(applied, config)
 
-        guarded = guard_mass_graduation(planned, config)
+        guarded = check_mass_graduation(planned, config)
         return record_faculty_state(apply_changes(guarded, config), config)
 
     @task(trigger_rule="all_done")
@@ -238,7 +238,7 @@ def eios_sync():
 
         run(report)
 
-    config = validate_settings()
+    config = resolve_settings()
     faculties = list_faculties(config)
     checked = extract_faculty.partial(config=config).expand(faculty=faculties)
     planned = plan_changes(config, faculties, checked)

@@ -115,7 +115,7 @@ def settings_from(value: dict) -> EiosSyncSettings:
     return parse_settings(EiosSyncSettings, value)
 
 
-def validate_settings(params: dict, dag_run) -> dict:
+def resolve_settings(params: dict, dag_run) -> dict:
     """The Variable plus run-param overrides, validated; the run's identity for files."""
     from include.config import load_settings
 
@@ -318,7 +318,7 @@ def plan_changes(config: dict | None, faculties: list[dict] | None, checked: lis
     from airflow.sdk.exceptions import AirflowSkipException
 
     if config is None or faculties is None:
-        raise AirflowSkipException("validate_settings or list_faculties failed: nothing to plan")
+        raise AirflowSkipException("resolve_settings or list_faculties failed: nothing to plan")
     settings = settings_from(config["settings"])
     done = {c["id"]: c for c in checked if c}
     accepted = {fid: _read_json(c["accepted"]) for fid, c in sorted(done.items())}
@@ -457,7 +457,7 @@ def _plan_faculty(
     }
 
 
-def guard_mass_graduation(planned: dict, config: dict) -> dict:
+def check_mass_graduation(planned: dict, config: dict) -> dict:
     settings = settings_from(config["settings"])
     decision = mass_graduation_guard(
         planned["id"],
@@ -748,7 +748,7 @@ def _require_config(config: dict | None) -> dict:
     from airflow.sdk.exceptions import AirflowSkipException
 
     if config is None:
-        raise AirflowSkipException("validate_settings failed: nothing ran")
+        raise AirflowSkipException("resolve_settings failed: nothing ran")
     return config
 
 
@@ -832,7 +832,7 @@ def report_run(context, config: dict, history: dict, faculties: list[dict] | Non
 
     if config is None or faculties is None:
         raise AirflowFailException(
-            "eios_sync did not run: validate_settings or list_faculties failed (see its log: "
+            "eios_sync did not run: resolve_settings or list_faculties failed (see its log: "
             "the message names the bad setting)"
         )
 

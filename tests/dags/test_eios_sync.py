@@ -355,7 +355,7 @@ def test_quality_gate_rejects_rows_and_fails_a_faculty_above_the_share(fresh_sta
     assert report["counts"]["faculties_not_synced"] == ["LAW"]
     assert "NOT SYNCED (see check_quality): LAW" in report["summary"]
     assert any(u["department"] == "Экономический факультет" for u in users().values())
-    stamp = result.xcom("validate_settings")["run"]["stamp"]
+    stamp = result.xcom("resolve_settings")["run"]["stamp"]
     from include.storage import store_path
 
     rejects = ObjectStoragePath(str(store_path("eios_sync", "rejects", stamp, "LAW.csv")))
@@ -431,7 +431,7 @@ def _rejects(result, faculty: str) -> list[dict]:
 
     from include.storage import store_path
 
-    stamp = result.xcom("validate_settings")["run"]["stamp"]
+    stamp = result.xcom("resolve_settings")["run"]["stamp"]
     path = ObjectStoragePath(str(store_path("eios_sync", "rejects", stamp, f"{faculty}.csv")))
     return list(csv.DictReader(io.StringIO(path.read_text())))
 

@@ -25,7 +25,7 @@ def test_extract_per_faculty_one_plan_for_all_then_apply_per_faculty(dag):
     sync = dag.task_group_dict["sync_faculty"]
     assert type(extract).__name__ == type(sync).__name__ == "MappedTaskGroup"
     assert [t.split(".")[-1] for t in extract.children] == ["extract_students", "check_quality"]
-    branch = ["guard_mass_graduation", "apply_changes", "record_faculty_state"]
+    branch = ["check_mass_graduation", "apply_changes", "record_faculty_state"]
     assert [t.split(".")[-1] for t in sync.children] == branch
     assert (
         "extract_faculty.check_quality"
@@ -35,7 +35,7 @@ def test_extract_per_faculty_one_plan_for_all_then_apply_per_faculty(dag):
     assert plan.task_group.group_id is None  # one task, not mapped
     assert plan.upstream_task_ids >= {"extract_faculty.check_quality", "list_faculties"}
     assert plan.trigger_rule == "all_done"  # a faculty that failed its check stops no other
-    assert "sync_faculty.guard_mass_graduation" in plan.downstream_task_ids
+    assert "sync_faculty.check_mass_graduation" in plan.downstream_task_ids
     for upstream, downstream in zip(branch, branch[1:], strict=False):
         assert (
             f"sync_faculty.{downstream}"
@@ -58,6 +58,6 @@ def test_doc_md_explains_every_setting_and_the_manual_runs(dag):
 def test_a_bad_setting_fails_the_run_at_once_naming_the_field(mariadb, sandbox):
     result = run_dag("eios_sync", settings={"mass_graduation_threshold_pct": 0})
     assert result.state == "failed"
-    assert result.state_of("validate_settings") == "failed"
+    assert result.state_of("resolve_settings") == "failed"
     assert result.state_of("list_faculties") == "upstream_failed"
     assert result.state_of("report_run") == "failed"

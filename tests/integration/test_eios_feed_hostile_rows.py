@@ -187,7 +187,7 @@ def _run_tasks(config: dict) -> dict:
     checked = [tasks.check_quality(tasks.extract_students(f, config), config) for f in faculties]
     finished = []
     for planned in tasks.plan_changes(config, faculties, checked):
-        applied = tasks.apply_changes(tasks.guard_mass_graduation(planned, config), config)
+        applied = tasks.apply_changes(tasks.check_mass_graduation(planned, config), config)
         finished.append(tasks.record_faculty_state(applied, config))
     history = tasks.record_history(config)
     return {"checked": checked[0], "finished": finished, "history": history}

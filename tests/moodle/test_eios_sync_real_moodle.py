@@ -182,7 +182,7 @@ def test_eios_sync_on_a_real_moodle(real_moodle):
         db, "SELECT idnumber, suspended FROM mdl_user WHERE idnumber LIKE %s", f"rm{tag}%"
     )
     assert sorted(created) == sorted((sid, 0) for sid in ids)
-    stamp = first.xcom("validate_settings")["run"]["stamp"]
+    stamp = first.xcom("resolve_settings")["run"]["stamp"]
     from include.storage import store_path
 
     rejects = list(
