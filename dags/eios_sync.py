@@ -93,49 +93,53 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param, dag, get_current_context, task, task_group
+from airflow.sdk import Param, dag, task_group
 
-from include.dag_defaults import HEAVY_TIMEOUT, choices_display, default_args, run_failed_mail
-
-LEAVE_ACTIONS = ("suspend", "suspend_and_remove_from_cohort")  # EiosSyncSettings.on_leave
-
-
-def _setting(kind: str, description: str, **extra) -> Param:  # None = the Variable's value
-    return Param(None, type=["null", kind], description=description, **extra)
-
+from include.config import EiosSyncSettings
+from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.eios_sync import (
+    apply_changes,
+    check_mass_graduation,
+    check_quality,
+    extract_students,
+    list_faculties,
+    plan_changes,
+    prune_history,
+    record_faculty_state,
+    record_history,
+    report_run,
+    resolve_settings,
+    verify_nothing_held,
+)
+from include.tasks.settings import params_from
 
 PARAMS = {
-    "faculties": _setting("array", "EIOS faculty ids to scan"),
-    "scan_from": _setting("string", "first run's lower bound of changed_at", format="date"),
-    "mass_graduation_threshold_pct": _setting("number", "guard threshold, % of active"),
-    "guard_min_active_students": _setting("integer", "guard only faculties this large"),
-    "per_faculty_limit": _setting("integer", "changed students per faculty per run"),
-    "history_retention_days": _setting("integer", "days to keep history CSVs"),
-    "username_template": _setting("string", "e.g. {login}"),
-    "auth": _setting("string", "Moodle auth plugin of new users"),
-    "on_leave": _setting(
-        "string",
-        "expelled / academic leave: keep or drop the cohort membership",
-        enum=[None, *LEAVE_ACTIONS],
-        values_display=choices_display(LEAVE_ACTIONS),
-    ),
-    "ws_batch_size": _setting("integer", "items per web-service call"),
-    "ws_max_input_vars": _setting("integer", "PHP max_input_vars of Moodle (form fields per call)"),
-    "allow_accounts_same_email": _setting(
-        "boolean", "Moodle's allowaccountssameemail (untouched: the setting)"
-    ),
-    "eios_page_size": _setting("integer", "students per EIOS feed page"),
-    "eios_max_pages": _setting("integer", "an EIOS feed stops with an error past this many pages"),
-    "reject_share_max_pct": _setting("number", "max % of rejected rows per faculty"),
-    "group_code_pattern": _setting("string", "regular expression for group_code"),
-    "dry_run": _setting("boolean", "plan and write the CSV only (untouched: the setting)"),
+    # every setting, typed from the model; None = the Variable's value
+    **params_from(EiosSyncSettings, list(EiosSyncSettings.model_fields)),
+    # per-run choices
     "confirm_mass_graduation": Param(
         [],
         type=["array", "null"],  # nullable: not marked "required" in the trigger form
         description="faculty ids whose held leaving actions to apply now",
     ),
-    "rescan_from": _setting("string", "re-scan from this date (YYYY-MM-DD)", format="date"),
+    "rescan_from": Param(
+        None,
+        type=["null", "string"],
+        format="date",
+        description="re-scan from this date (YYYY-MM-DD)",
+    ),
 }
+
+
+@task_group
+def extract_faculty(faculty: dict, config: dict):
+    return check_quality(extract_students(faculty, config), config)
+
+
+@task_group
+def sync_faculty(planned: dict, config: dict):
+    guarded = check_mass_graduation(planned, config)
+    return record_faculty_state(apply_changes(guarded, config), config)
 
 
 @dag(
@@ -153,91 +157,6 @@ PARAMS = {
     dagrun_timeout=timedelta(hours=6),
 )
 def eios_sync():
-    @task(retries=0)
-    def resolve_settings() -> dict:
-        from include.tasks.eios_sync import resolve_settings as run
-
-        context = get_current_context()
-        return run(dict(context["params"]), context["dag_run"])
-
-    @task
-    def list_faculties(config: dict) -> list[dict]:
-        from include.tasks.eios_sync import list_faculties as run
-
-        return run(config)  # a SettingsError here fails at once (no retry)
-
-    @task_group
-    def extract_faculty(faculty: dict, config: dict):
-        @task
-        def extract_students(faculty: dict, config: dict) -> dict:
-            from include.tasks.eios_sync import extract_students as run
-
-            return run(faculty, config)
-
-        @task(retries=0)
-        def check_quality(extracted: dict, config: dict) -> dict:
-            from include.tasks.eios_sync import check_quality as run
-
-            return run(extracted, config)
-
-        return check_quality(extract_students(faculty, config), config)
-
-    @task(trigger_rule="all_done")  # a faculty that failed its check must not stop the rest
-    def plan_changes(config: dict, faculties: list, checked) -> list[dict]:
-        from include.dag_defaults import mapped_results
-        from include.tasks.eios_sync import plan_changes as run
-
-        # one mapped branch may arrive as its value rather than a sequence
-        results = [checked] if isinstance(checked, dict) else mapped_results(checked)
-        return run(config, faculties, results)
-
-    @task_group
-    def sync_faculty(planned: dict, config: dict):
-        @task(retries=0)
-        def check_mass_graduation(planned: dict, config: dict) -> dict:
-            from include.tasks.eios_sync import check_mass_graduation as run
-
-            return run(planned, config)
-
-        @task(execution_timeout=HEAVY_TIMEOUT, pool="moodle_ws")
-        def apply_changes(guarded: dict, config: dict) -> dict:
-            from include.tasks.eios_sync import apply_changes as run
-
-            return run(guarded, config)
-
-        @task
-        def record_faculty_state(applied: dict, config: dict) -> dict:
-            from include.tasks.eios_sync import record_faculty_state as run
-
-            return run(applied, config)
-
-        guarded = check_mass_graduation(planned, config)
-        return record_faculty_state(apply_changes(guarded, config), config)
-
-    @task(trigger_rule="all_done")
-    def record_history(config: dict) -> dict:
-        from include.tasks.eios_sync import record_history as run
-
-        return run(config)
-
-    @task(trigger_rule="all_done")
-    def prune_history(config: dict) -> dict:
-        from include.tasks.eios_sync import prune_history as run
-
-        return run(config)
-
-    @task(trigger_rule="all_done")
-    def report_run(config: dict, history: dict, faculties: list) -> dict:
-        from include.tasks.eios_sync import report_run as run
-
-        return run(get_current_context(), config, history, faculties)
-
-    @task(retries=0)
-    def verify_nothing_held(report: dict) -> None:
-        from include.tasks.eios_sync import verify_nothing_held as run
-
-        run(report)
-
     config = resolve_settings()
     faculties = list_faculties(config)
     checked = extract_faculty.partial(config=config).expand(faculty=faculties)

@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from include.config import EiosSyncSettings, SettingsError, parse_settings
+from airflow.sdk import task
+
+from include.config import EiosSyncSettings, SettingsError
+from include.dag_defaults import HEAVY_TIMEOUT
 from include.eios.answers import (
     created_errors,
     member_add_errors,
@@ -112,13 +115,19 @@ def _moodle_db():
 
 
 def settings_from(value: dict) -> EiosSyncSettings:
-    return parse_settings(EiosSyncSettings, value)
+    from include.tasks.settings import settings_of
+
+    return settings_of(EiosSyncSettings, value)
 
 
-def resolve_settings(params: dict, dag_run) -> dict:
-    """The Variable plus run-param overrides, validated; the run's identity for files."""
+@task(retries=0)
+def resolve_settings(params: dict | None = None, dag_run=None) -> dict:
+    """The Variable plus run-param overrides, validated once; and the run's identity for
+    its files (so eios keeps its own body rather than include/tasks/settings.py's: it also
+    stamps the run). Later tasks read `config["settings"]`, never the Variable."""
     from include.config import load_settings
 
+    params = dict(params or {})
     settings = load_settings(EiosSyncSettings, DAG_ID, params)
     started = (dag_run.start_date or datetime.now(UTC)).astimezone(UTC)
     rescan = params.get("rescan_from")
@@ -140,6 +149,7 @@ def resolve_settings(params: dict, dag_run) -> dict:
     }
 
 
+@task  # a SettingsError here fails at once (AirflowFailException, no retry)
 def list_faculties(config: dict) -> list[dict]:
     """One entry per faculty to scan, with its lower bound of `changed_at`."""
     from include.connectors.eios import EiosHook
@@ -187,6 +197,7 @@ def list_faculties(config: dict) -> list[dict]:
 # --- one faculty's branch ----------------------------------------------------
 
 
+@task
 def extract_students(faculty: dict, config: dict) -> dict:
     """The faculty's whole roster from EIOS, staged in the store.
 
@@ -203,9 +214,22 @@ def extract_students(faculty: dict, config: dict) -> dict:
     return {**faculty, "extract": path, "rows": len(items)}
 
 
+@task  # retried: it writes feed_reject; a failed gate does not retry (below)
 def check_quality(extracted: dict, config: dict) -> dict:
     """The schema, then the row rules → rejects file and `feed_reject`; above the reject
-    share the faculty fails loudly; a GX suite on the accepted rows."""
+    share the faculty fails loudly; a GX suite on the accepted rows. A failed gate fails
+    the task at once (no retry: a retry would give the same answer)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from include.quality import DataQualityError
+
+    try:
+        return _check_quality(extracted, config)
+    except DataQualityError as exc:
+        raise AirflowFailException(str(exc)) from exc
+
+
+def _check_quality(extracted: dict, config: dict) -> dict:
     import pandas as pd
 
     from include.eios.quality import accepted_expectations
@@ -303,7 +327,8 @@ def _roster_ids(extract_path: str) -> set[str]:
     return ids
 
 
-def plan_changes(config: dict | None, faculties: list[dict] | None, checked: list) -> list[dict]:
+@task(trigger_rule="all_done")  # a faculty that failed its check stops no other
+def plan_changes(config: dict | None, faculties: list[dict] | None, checked) -> list[dict]:
     """One plan for every faculty: each student planned once across all faculties.
 
     Reads every checked faculty's accepted rows and Moodle's current state (one read
@@ -317,8 +342,12 @@ def plan_changes(config: dict | None, faculties: list[dict] | None, checked: lis
     plans it. Returns one entry per checked faculty for the mapped apply branches."""
     from airflow.sdk.exceptions import AirflowSkipException
 
+    from include.dag_defaults import mapped_results
+
     if config is None or faculties is None:
         raise AirflowSkipException("resolve_settings or list_faculties failed: nothing to plan")
+    # one mapped branch may arrive as its value rather than a sequence
+    checked = [checked] if isinstance(checked, dict) else mapped_results(checked)
     settings = settings_from(config["settings"])
     done = {c["id"]: c for c in checked if c}
     accepted = {fid: _read_json(c["accepted"]) for fid, c in sorted(done.items())}
@@ -457,6 +486,7 @@ def _plan_faculty(
     }
 
 
+@task(retries=0)
 def check_mass_graduation(planned: dict, config: dict) -> dict:
     settings = settings_from(config["settings"])
     decision = mass_graduation_guard(
@@ -626,6 +656,7 @@ def _budget(max_input_vars: int) -> int:
     return field_budget(max_input_vars)
 
 
+@task(execution_timeout=HEAVY_TIMEOUT, pool="moodle_ws")
 def apply_changes(guarded: dict, config: dict) -> dict:
     """Held actions are set aside; the rest go to Moodle in batches (or are only planned)."""
     settings = settings_from(config["settings"])
@@ -669,6 +700,7 @@ def apply_changes(guarded: dict, config: dict) -> dict:
     return {**guarded, "results": path, "outcomes": tally, "ws_calls": calls}
 
 
+@task
 def record_faculty_state(applied: dict, config: dict) -> dict:
     """Watermark and held actions (nothing in a dry run)."""
     settings = settings_from(config["settings"])
@@ -752,6 +784,7 @@ def _require_config(config: dict | None) -> dict:
     return config
 
 
+@task(trigger_rule="all_done")
 def record_history(config: dict | None) -> dict:
     """The run's history CSV from every faculty that got as far as apply."""
     from include.storage import write_csv
@@ -779,6 +812,7 @@ def record_history(config: dict | None) -> dict:
     return {"history": str(path), "rows": len(rows), "outcomes": outcomes, "faculties": faculties}
 
 
+@task(trigger_rule="all_done")
 def prune_history(config: dict | None, now: datetime | None = None) -> dict:
     """Remove history CSVs, rejects and staged work files older than the retention."""
     config = _require_config(config)
@@ -826,8 +860,16 @@ def pending_held_actions() -> list[dict]:
         hook.close()
 
 
-def report_run(context, config: dict, history: dict, faculties: list[dict] | None) -> dict:
-    """The run's report row; status `held` or `failed` when anything was held or failed."""
+@task(trigger_rule="all_done")
+def report_run(
+    config: dict | None,
+    history: dict | None,
+    faculties: list[dict] | None,
+    dag_run=None,
+    logical_date=None,
+) -> dict:
+    """The run's report row; status `held` or `failed` when anything was held or failed.
+    (`dag_run` and `logical_date`: the run's clock, passed in by Airflow.)"""
     from airflow.sdk.exceptions import AirflowFailException
 
     if config is None or faculties is None:
@@ -864,9 +906,11 @@ def report_run(context, config: dict, history: dict, faculties: list[dict] | Non
     outputs = {"history_csv": history.get("history") if history else None}
     from include.reporting import record_run_report
 
-    return record_run_report(context, summary, counts, outputs, status=status)
+    run = {"dag_run": dag_run, "logical_date": logical_date}
+    return record_run_report(run, summary, counts, outputs, status=status)
 
 
+@task(retries=0)
 def verify_nothing_held(report: dict) -> None:
     """Fail visibly when the guard held actions or rows failed (the run ends 'held')."""
     from airflow.sdk.exceptions import AirflowFailException

@@ -183,13 +183,18 @@ def _run_tasks(config: dict) -> dict:
     """The DAG's task functions in the DAG's order, for the one faculty."""
     from include.tasks import eios_sync as tasks
 
-    faculties = tasks.list_faculties(config)
-    checked = [tasks.check_quality(tasks.extract_students(f, config), config) for f in faculties]
+    faculties = tasks.list_faculties.function(config)
+    checked = [
+        tasks.check_quality.function(tasks.extract_students.function(f, config), config)
+        for f in faculties
+    ]
     finished = []
-    for planned in tasks.plan_changes(config, faculties, checked):
-        applied = tasks.apply_changes(tasks.check_mass_graduation(planned, config), config)
-        finished.append(tasks.record_faculty_state(applied, config))
-    history = tasks.record_history(config)
+    for planned in tasks.plan_changes.function(config, faculties, checked):
+        applied = tasks.apply_changes.function(
+            tasks.check_mass_graduation.function(planned, config), config
+        )
+        finished.append(tasks.record_faculty_state.function(applied, config))
+    history = tasks.record_history.function(config)
     return {"checked": checked[0], "finished": finished, "history": history}
 
 
@@ -351,10 +356,10 @@ def test_the_students_feed_stops_at_the_settings_max_pages(stack, store_root):
     settings_model = EiosSyncSettings(eios_page_size=1, eios_max_pages=2)
     config = _config(settings_model, "paging_eios", datetime.now(UTC).replace(tzinfo=None))
     with pytest.raises(PagingError, match="max_pages = 2"):
-        tasks.extract_students({"id": "ECON", "name": "x", "lower_bound": None}, config)
+        tasks.extract_students.function({"id": "ECON", "name": "x", "lower_bound": None}, config)
     stack.arm("eios", "/faculties/ECON/students", "repeat_token")
     with pytest.raises(PagingError, match="again"):
-        tasks.extract_students(
+        tasks.extract_students.function(
             {"id": "ECON", "name": "x", "lower_bound": None},
             _config(EiosSyncSettings(eios_page_size=1), "paging_eios_2", datetime.now(UTC)),
         )
