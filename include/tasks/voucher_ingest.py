@@ -81,22 +81,18 @@ def plan_batches(settings: dict, registry: dict) -> list[list[str]]:
 
 @task(max_active_tis_per_dagrun=4, execution_timeout=HEAVY_TIMEOUT)
 def ingest_marks(batch: list[str], settings: dict, run_id: str | None = None) -> dict:
-    """For each provider: its contracts and each day's marks from the LMS; the register
-    rules split them; a provider-day's marks and rejects are replaced in one transaction.
-    Contracts and marks are checked against their schema first (include/vouchers/feeds.py):
-    a failing row goes to `feed_reject` (feeds `lms_contracts`, `lms_attendance`), the
-    other rows go on."""
-    import pandas as pd
-
-    from include.connectors.kindergarten_lms import KindergartenLmsHook
-    from include.feed_rejects import record_rejects, seen_now
+    """For the batch's providers: their contracts and each day's marks from the LMS, read
+    side by side by a bounded pool (`lms_concurrency` connections); the register rules
+    split a whole day of the batch in one vectorised call; each provider-day's marks,
+    rejects and coverage record are replaced in one transaction (one per batch-day,
+    multi-row INSERTs). Contracts and marks are checked against their schema first
+    (include/vouchers/feeds.py): a failing row goes to `feed_reject` (feeds
+    `lms_contracts`, `lms_attendance`), the other rows go on."""
     from include.vouchers.calendar import WorkingCalendar
-    from include.vouchers.feeds import validate_contracts
     from include.vouchers.risk import death_dates
 
     run_id = run_id or ""  # a direct call (bench, tests) has no run
     run = settings_of(IngestRun, settings)
-    lms = KindergartenLmsHook(page_size=run.lms_page_size, max_pages=run.max_pages)
     calendar = WorkingCalendar.for_years(
         {d.year for d in run.days}, run.extra_holidays, run.extra_working_days
     )
@@ -105,41 +101,106 @@ def ingest_marks(batch: list[str], settings: dict, run_id: str | None = None) ->
     try:
         deaths = death_dates(db.read_frame(db.query("voucher_death_flags")))
         terminated_on = _terminated_on(db)
-        for bin_ in batch:
-            valid, contract_rejects = validate_contracts(bin_, lms.contracts(bin_))
-            counts["schema_rejected"] += len(contract_rejects)
-            contracts = pd.DataFrame(
-                valid, columns=[c for c in CONTRACT_COLUMNS if c != "bin"]
-            ).assign(bin=bin_)
-            contracts["start_date"] = pd.to_datetime(contracts["start_date"]).dt.date
-            contracts["end_date"] = [
-                None if pd.isna(e) else date.fromisoformat(str(e)) for e in contracts["end_date"]
-            ]
-            for attempt in deadlock_safe():
-                with attempt, db.transaction() as cursor:
-                    cursor.execute(db.query("voucher_delete_contracts"), {"bin": bin_})
-                    cursor.executemany(
-                        db.query("voucher_insert_contract"), records(contracts, CONTRACT_COLUMNS)
-                    )
-                    record_rejects(
-                        db, cursor, "lms_contracts", contract_rejects, run_id, seen_now(),
-                        scope=bin_,
-                    )  # fmt: skip
-            effective = contracts.copy()
-            for iin, died in deaths.items():  # a handful of children, not per mark
-                ends = effective["iin"] == iin
-                last_day = died - timedelta(days=1)
-                effective.loc[ends, "end_date"] = [
-                    min(e, last_day) if e else last_day for e in effective.loc[ends, "end_date"]
-                ]
-            for day in run.days:
-                if bin_ in terminated_on and day >= terminated_on[bin_]:
-                    continue  # no register after the termination took effect
-                counts.update(_ingest_provider_day(db, lms, bin_, day, effective, calendar, run_id))
-            counts["providers"] += 1
+        with LmsPool(run) as lms:
+            contracts = _ingest_contracts(db, lms, batch, deaths, run_id, counts)
+            # the pool reads the next day while this one is split and written
+            due = {
+                day: [b for b in batch if not (b in terminated_on and day >= terminated_on[b])]
+                for day in run.days
+            }  # no register after a termination took effect
+            pending = lms.attendance(due[run.days[0]], run.days[0])
+            for n, day in enumerate(run.days):
+                answers = pending
+                if n + 1 < len(run.days):
+                    pending = lms.attendance(due[run.days[n + 1]], run.days[n + 1])
+                counts.update(
+                    _ingest_day(db, day, [f.result() for f in answers], contracts, calendar, run_id)
+                )
+        counts["providers"] += len(batch)
     finally:
         db.close()
     return dict(counts)
+
+
+class LmsPool:
+    """A bounded pool of kindergarten-LMS connections (one hook per thread): at most
+    `lms_concurrency` requests in flight from one task."""
+
+    def __init__(self, run) -> None:
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.run = run
+        self.local = threading.local()
+        self.pool = ThreadPoolExecutor(run.lms_concurrency, thread_name_prefix="lms")
+
+    def __enter__(self) -> LmsPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _hook(self):
+        from include.connectors.kindergarten_lms import KindergartenLmsHook
+
+        if not hasattr(self.local, "hook"):
+            self.local.hook = KindergartenLmsHook(
+                page_size=self.run.lms_page_size, max_pages=self.run.max_pages
+            )
+        return self.local.hook
+
+    def contracts(self, bins: list[str]):
+        """(bin, items) per provider, in the batch's order."""
+        return self.pool.map(lambda b: (b, self._hook().contracts(b)), bins)
+
+    def attendance(self, bins: list[str], day: date) -> list:
+        """Futures of (bin, items) per provider's register of `day`."""
+        return [self.pool.submit(lambda b: (b, self._hook().attendance(b, day)), b) for b in bins]
+
+
+def _ingest_contracts(db, lms: LmsPool, batch: list[str], deaths, run_id: str, counts):
+    """Every provider's contracts replaced (one transaction for the batch); returns the
+    effective contracts (a child's death ends a contract the day before)."""
+    import pandas as pd
+
+    from include.feed_rejects import record_rejects, seen_now
+    from include.vouchers.feeds import validate_contracts
+
+    frames, rejects_of = [], {}
+    for bin_, items in lms.contracts(batch):
+        valid, rejects = validate_contracts(bin_, items)
+        counts["schema_rejected"] += len(rejects)
+        rejects_of[bin_] = rejects
+        frames.append(
+            pd.DataFrame(valid, columns=[c for c in CONTRACT_COLUMNS if c != "bin"]).assign(
+                bin=bin_
+            )
+        )
+    contracts = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CONTRACT_COLUMNS)
+    )
+    contracts["start_date"] = pd.to_datetime(contracts["start_date"]).dt.date
+    contracts["end_date"] = [
+        None if pd.isna(e) else date.fromisoformat(str(e)) for e in contracts["end_date"]
+    ]
+    for attempt in deadlock_safe():
+        with attempt, db.transaction() as cursor:
+            seen_at = seen_now()
+            cursor.executemany(db.query("voucher_delete_contracts"), [{"bin": b} for b in batch])
+            if not contracts.empty:
+                cursor.executemany(
+                    db.query("voucher_insert_contract"), records(contracts, CONTRACT_COLUMNS)
+                )
+            for bin_, rejects in rejects_of.items():
+                record_rejects(db, cursor, "lms_contracts", rejects, run_id, seen_at, scope=bin_)
+    effective = contracts.copy()
+    for iin, died in deaths.items():  # a handful of children, not per mark
+        ends = effective["iin"] == iin
+        last_day = died - timedelta(days=1)
+        effective.loc[ends, "end_date"] = [
+            min(e, last_day) if e else last_day for e in effective.loc[ends, "end_date"]
+        ]
+    return effective
 
 
 def _terminated_on(db) -> dict[str, date]:
@@ -153,59 +214,73 @@ def _terminated_on(db) -> dict[str, date]:
     }
 
 
-def _ingest_provider_day(db, lms, bin_: str, day: date, contracts, calendar, run_id) -> Counter:
+def _ingest_day(db, day: date, answers, contracts, calendar, run_id) -> Counter:
+    """One day of the batch: each provider's marks checked against the schema, then the
+    register rules over the whole day at once (rows keep their provider: every rule is
+    per provider), then every provider-day replaced."""
     import pandas as pd
 
     from include.vouchers.feeds import validate_marks
     from include.vouchers.register import split_register
 
-    items = lms.attendance(bin_, day)
-    valid, schema_rejects = validate_marks(bin_, day, items)
-    marks = pd.DataFrame(valid, columns=["iin", "date", "code", "document"]).assign(bin=bin_)
+    frames, days = [], []
+    for bin_, items in answers:
+        valid, schema_rejects = validate_marks(bin_, day, items)
+        frames.append(
+            pd.DataFrame(valid, columns=["iin", "date", "code", "document"]).assign(bin=bin_)
+        )
+        days.append((bin_, len(items), schema_rejects))
+    if not days:
+        return Counter()
+    marks = pd.concat(frames, ignore_index=True)
     marks["mark_date"] = day  # the LMS answers for the day asked
     accepted, rejects = split_register(marks, contracts, calendar)
     for attempt in deadlock_safe():
         with attempt:
-            _replace_provider_day(
-                db, bin_, day, accepted, rejects, len(items), schema_rejects, run_id
-            )
+            _replace_provider_days(db, day, days, accepted, rejects, run_id)
     return Counter(
-        marks=len(items),
+        marks=sum(n for _, n, _ in days),
         accepted=len(accepted),
-        rejected=len(rejects) + len(schema_rejects),
-        schema_rejected=len(schema_rejects),
+        rejected=len(rejects) + sum(len(s) for _, _, s in days),
+        schema_rejected=sum(len(s) for _, _, s in days),
     )
 
 
-def _replace_provider_day(
-    db, bin_: str, day: date, accepted, rejects, marks: int, schema_rejects=(), run_id=""
-) -> None:
-    """The day's marks and rejects (register rules: `voucher_reject`; schema:
-    `feed_reject`), and the record that the day was ingested (even with no mark at all: a
-    real empty register), in one transaction."""
+def _replace_provider_days(db, day: date, days, accepted, rejects, run_id="") -> None:
+    """Each provider-day's marks and rejects (register rules: `voucher_reject`; schema:
+    `feed_reject`) and the record that the day was ingested (even with no mark at all: a
+    real empty register), in one transaction for the batch's day: a provider-day is
+    replaced whole or not at all, and a re-run replaces it again."""
     from include.feed_rejects import record_rejects, seen_now
 
-    provider_day = {"bin": bin_, "mark_date": day}
+    accepted_of = accepted["bin"].value_counts().to_dict() if not accepted.empty else {}
+    rejected_of = rejects["bin"].value_counts().to_dict() if not rejects.empty else {}
+    provider_days = [{"bin": bin_, "mark_date": day} for bin_, _, _ in days]
     with db.transaction() as cursor:
-        record_rejects(
-            db, cursor, "lms_attendance", schema_rejects, run_id, seen_now(),
-            scope=f"{bin_}/{day.isoformat()}",
-        )  # fmt: skip
-        cursor.execute(db.query("voucher_delete_day_marks"), provider_day)
-        cursor.execute(db.query("voucher_delete_day_rejects"), provider_day)
+        seen_at = seen_now()
+        for bin_, _, schema_rejects in days:
+            record_rejects(
+                db, cursor, "lms_attendance", schema_rejects, run_id, seen_at,
+                scope=f"{bin_}/{day.isoformat()}",
+            )  # fmt: skip
+        cursor.executemany(db.query("voucher_delete_day_marks"), provider_days)
+        cursor.executemany(db.query("voucher_delete_day_rejects"), provider_days)
         if not accepted.empty:
             cursor.executemany(db.query("voucher_insert_mark"), records(accepted, MARK_COLUMNS))
         if not rejects.empty:
             cursor.executemany(db.query("voucher_insert_reject"), records(rejects, REJECT_COLUMNS))
-        cursor.execute(
+        cursor.executemany(
             db.query("voucher_record_ingested_day"),
-            {
-                "bin": bin_,
-                "register_date": day,
-                "marks": marks,
-                "accepted": len(accepted),
-                "rejected": len(rejects) + len(schema_rejects),
-            },
+            [
+                {
+                    "bin": bin_,
+                    "register_date": day,
+                    "marks": marks,
+                    "accepted": int(accepted_of.get(bin_, 0)),
+                    "rejected": int(rejected_of.get(bin_, 0)) + len(schema_rejects),
+                }
+                for bin_, marks, schema_rejects in days
+            ],
         )
 
 
