@@ -229,14 +229,17 @@ def _expected_files(chosen: ExamArchiveSettings, run: dict, quizzes: list[dict])
     return expected
 
 
-@task(retries=0, trigger_rule="none_failed", execution_timeout=HEAVY_TIMEOUT)
+@task(retries=2, trigger_rule="none_failed", execution_timeout=HEAVY_TIMEOUT)
 def check_archive_files(settings: dict, run: dict, selected: dict, _manifest: dict) -> dict:
     """The quality gate: expected attempt PDFs (recomputed from Moodle), the files found in
     the store and the manifest must agree; every file opens, has pages, names the student.
-    Files are read back a few at a time (gate.inspect_files), never the whole day at once."""
+    Files are read back a few at a time (gate.inspect_files), never the whole day at once.
+    Moodle's errors are retried; a failed check fails the task at once (no retry)."""
     import json
 
-    from include.quality import check_frame, require
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from include.quality import DataQualityError, check_frame, require
     from include.storage import relative_name, store_path
 
     chosen = _settings(settings)
@@ -268,7 +271,10 @@ def check_archive_files(settings: dict, run: dict, selected: dict, _manifest: di
         "reader_pool_workers": workers,
         "failures": len(report.failures),
     }
-    require(report)
+    try:
+        require(report)
+    except DataQualityError as exc:
+        raise AirflowFailException(str(exc)) from exc
     log.info(
         "quality gate passed: %d of %d expected attempt PDFs found, %d files read back",
         summary["found"], summary["expected"], summary["files_checked"],

@@ -249,9 +249,10 @@ def test_work_is_mapped_per_quiz(archived):
 
 
 def test_gate_fails_on_a_corrupted_or_missing_file_naming_it(archived):
+    from airflow.sdk.exceptions import AirflowFailException
+
     from include.config import ExamArchiveSettings
     from include.exams import selection
-    from include.quality import DataQualityError
     from include.tasks import exam_archive as tasks
 
     settings = ExamArchiveSettings().model_dump(mode="json")
@@ -265,7 +266,7 @@ def test_gate_fails_on_a_corrupted_or_missing_file_naming_it(archived):
     try:
         corrupted.write_bytes(original[: len(original) // 3])
         missing.unlink()
-        with pytest.raises(DataQualityError) as failure:
+        with pytest.raises(AirflowFailException) as failure:
             check(settings, run, selected, None)
         message, prefix = str(failure.value), f"exams/{DEMO_DATE:%Y/%m/%d}"
         assert f"does not open as a PDF (1 unexpected): {prefix}/{victims[0]}" in message
