@@ -11,6 +11,10 @@ manifest; verifies the stored copy against it; only then moves the course into t
 academic year's archive category ("Архив 2025/2026", created if missing) and hides
 it through Moodle's web services. Backups past the retention are deleted.
 
+Tasks (include/tasks/course_archive.py): `resolve_settings` → `select_courses` →
+`check_plan` → `backup_course` (mapped, one per course) → `record_manifest` →
+`verify_backups` → `move_courses` → `prune_backups` → `report_archive`.
+
 ## Schedule
 Manual at the end of a semester (params below), or scheduled: `@monthly`.
 
@@ -20,11 +24,14 @@ Variable `course_archive` (`CourseArchiveSettings`): `root_category_id`,
 `backup_timeout_seconds`, `staging_dir`, `max_backups_per_run` (throttle),
 `retention_months` (12: one calendar year), `archive_parent_category_id`,
 `archive_category_name`, `archive_category_idnumber`, `academic_year_start_month`,
-`store_prefix`. See docs/courses.md.
+`store_prefix`. See docs/courses.md. Read once per run by `resolve_settings` (params
+applied); later tasks use its result, so an edit of the Variable during a run changes
+nothing in that run. A bad value fails `resolve_settings` at once, naming the field.
 
 ## Params
 `end_before` (date picker; default: the run's date), `root_category_id`,
-`max_backups_per_run`, `dry_run` (list the plan, change nothing).
+`max_backups_per_run` (override the settings for this run), `dry_run` (list the
+plan, change nothing).
 
 ## Outputs
 `.mbz` files and `manifest.csv`/`manifest.json` per academic year in the store; the
@@ -32,7 +39,9 @@ Variable `course_archive` (`CourseArchiveSettings`): `root_category_id`,
 
 ## Data quality
 `check_plan` (unique courses and paths) blocks; `verify_backups` checks every copy
-by SHA-256 against the manifest and opens it as a Moodle backup of that course.
+by SHA-256 against the manifest and opens it as a Moodle backup of that course (one
+streamed pass per file: a backup is copied and verified in 1 MiB chunks, never held in
+memory whole).
 Nothing moves without a verified backup; a failed or corrupt backup leaves the
 course where it was, is named in the report, and fails the run.
 No input from another DAG (Moodle and its own `course_backup` table only), so
@@ -46,27 +55,23 @@ again, a re-run continues with the courses not yet archived (the throttle's rest
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag
 
-from include.dag_defaults import LONG_TIMEOUT, default_args, run_failed_mail, run_moment
+from include.config import CourseArchiveSettings
+from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.course_archive import (
+    backup_course,
+    check_plan,
+    move_courses,
+    prune_backups,
+    record_manifest,
+    report_archive,
+    select_courses,
+    verify_backups,
+)
+from include.tasks.settings import params_from, resolve_settings
 
 DAG_ID = "course_archive"
-
-
-def _settings():
-    from include.config import CourseArchiveSettings, load_settings
-
-    return load_settings(CourseArchiveSettings, DAG_ID, get_current_context()["params"])
-
-
-def _end_before():
-    from datetime import date
-
-    context = get_current_context()
-    chosen = context["params"].get("end_before")
-    if chosen:
-        return date.fromisoformat(chosen)
-    return run_moment(context).date()
 
 
 @dag(
@@ -87,96 +92,23 @@ def _end_before():
             format="date",
             description="Archive courses whose end date is before this day (default: the run's date)",
         ),
-        "root_category_id": Param(
-            None,
-            type=["null", "integer"],
-            minimum=0,
-            description="Category whose subtree is archived (0: all; default: the setting)",
-        ),
-        "max_backups_per_run": Param(
-            None,
-            type=["null", "integer"],
-            minimum=1,
-            description="Throttle: at most this many backups in this run (default: the setting)",
-        ),
+        **params_from(CourseArchiveSettings, ["root_category_id", "max_backups_per_run"]),
         "dry_run": Param(
             False, type=["boolean", "null"], description="List the plan; change nothing"
         ),
     },
 )
 def course_archive():
-    @task
-    def check_settings() -> dict:
-        return _settings().model_dump()
-
-    @task
-    def select_courses(_settings_ok: dict) -> dict:
-        from include.courses.archive_steps import select_courses as select
-
-        return select(_settings(), _end_before())
-
-    @task
-    def check_plan(selection: dict) -> list[dict]:
-        from include.courses.archive_steps import check_plan as check
-
-        plan = selection["plan"]
-        print(check(plan))
-        if get_current_context()["params"]["dry_run"]:
-            print(f"dry run: {len(plan)} course(s) would be archived; nothing changes")
-            return []
-        return plan
-
-    @task(retries=1, map_index_template="{{ course_shortname }}", execution_timeout=LONG_TIMEOUT)
-    def backup_course(item: dict) -> dict:
-        from include.courses.archive_steps import backup_course as backup
-
-        context = get_current_context()
-        context["course_shortname"] = item["shortname"]
-        return backup(item, _settings(), context["run_id"])
-
-    @task(trigger_rule="all_done")
-    def record_manifest(plan: list[dict]) -> list[str]:
-        from include.courses.archive_steps import record_manifests
-
-        return record_manifests(_settings(), {i["academic_year"] for i in plan})
-
-    @task(trigger_rule="all_done")
-    def verify_backups(plan: list[dict], _manifests) -> dict:
-        from include.courses.archive_steps import verify_backups as verify
-
-        return verify(plan, _settings())
-
-    @task(pool="moodle_ws")
-    def move_courses(plan: list[dict], verification: dict) -> dict:
-        from include.courses.archive_steps import move_courses as move
-
-        return move(plan, verification["verified"], _settings())
-
-    @task(trigger_rule="all_done")
-    def prune_backups(_moved) -> dict:
-        from include.courses.archive_steps import prune_backups as prune
-
-        context = get_current_context()
-        today = run_moment(context).date()
-        return prune(_settings(), today, context["params"]["dry_run"])
-
-    @task(trigger_rule="all_done")
-    def report_archive(selection: dict, verification: dict, moved: dict, pruned: dict):
-        from include.courses.archive_steps import report
-
-        _settings()  # a bad setting fails the report too, and so the run
-        report(get_current_context(), selection, verification, moved, pruned)
-
-    settings = check_settings()
+    settings = resolve_settings(CourseArchiveSettings, DAG_ID)
     selection = select_courses(settings)
     plan = check_plan(selection)
-    backups = backup_course.expand(item=plan)
-    manifests = record_manifest(plan)
+    backups = backup_course.partial(settings=settings).expand(item=plan)
+    manifests = record_manifest(settings, plan)
     backups >> manifests
-    verification = verify_backups(plan, manifests)
-    moved = move_courses(plan, verification)
-    pruned = prune_backups(moved)
-    report_archive(selection, verification, moved, pruned)
+    verification = verify_backups(settings, plan, manifests)
+    moved = move_courses(settings, plan, verification)
+    pruned = prune_backups(settings, moved)
+    report_archive(settings, selection, verification, moved, pruned)
 
 
 course_archive()

@@ -11,6 +11,9 @@ course which required elements are present, missing or malformed (annotation ove
 module, ...) with a score. Detection is by module type plus configurable name
 patterns whose defaults are the regulation's element names.
 
+Tasks (include/tasks/course_audit.py): `resolve_settings` → `extract_structure` →
+`check_structure` → `render_course_audit` → `report_audit`.
+
 ## Schedule
 Weekly (`@weekly`); manual for one category with `root_category_id`.
 
@@ -19,11 +22,13 @@ Variable `course_audit` (`CourseAuditSettings`): `root_category_id`,
 `default_delivery_model`, `delivery_model_field`, `annotation_max_chars`,
 `glossary_min_entries`, `pass_score`, `name_patterns` (element -> regexes),
 `required_elements` (model -> element codes), `include_hidden_courses`.
-See docs/courses.md.
+See docs/courses.md. Read once per run by `resolve_settings` (params applied); later
+tasks use its result. A bad value fails `resolve_settings` at once, naming the field.
 
 ## Params
 `root_category_id` (the category whose subtree is audited; default: the setting),
-`default_delivery_model` (for courses without the custom field).
+`default_delivery_model` (for courses without the custom field); both override the
+settings for this run.
 
 ## Outputs
 Per category: `course_audit/<date>/<category path>/audit.csv` (one row per course,
@@ -43,23 +48,19 @@ same content (files are written only when their bytes change).
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import dag
 
-from include.dag_defaults import choices_display, default_args, run_failed_mail, run_moment
+from include.config import CourseAuditSettings
+from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.course_audit import (
+    check_structure,
+    extract_structure,
+    render_course_audit,
+    report_audit,
+)
+from include.tasks.settings import params_from, resolve_settings
 
 DAG_ID = "course_audit"
-DELIVERY_MODELS = ("web_support", "blended", "online")  # CourseAuditSettings.default_delivery_model
-
-
-def _settings():
-    from include.config import CourseAuditSettings, load_settings
-
-    return load_settings(CourseAuditSettings, DAG_ID, get_current_context()["params"])
-
-
-def _audit_date() -> str:
-    context = get_current_context()
-    return run_moment(context).date().isoformat()
 
 
 @dag(
@@ -73,53 +74,12 @@ def _audit_date() -> str:
     default_args=default_args(),
     on_failure_callback=run_failed_mail(),
     tags=["courses", "moodle"],
-    params={
-        "root_category_id": Param(
-            None,
-            type=["null", "integer"],
-            minimum=0,
-            description="Audit this category and its subcategories (0: all; default: the setting)",
-        ),
-        "default_delivery_model": Param(
-            None,
-            type=["null", "string"],
-            enum=[None, *DELIVERY_MODELS],
-            values_display=choices_display(DELIVERY_MODELS),
-            description="Delivery model of courses without the custom field (default: the setting)",
-        ),
-    },
+    params=params_from(CourseAuditSettings, ["root_category_id", "default_delivery_model"]),
 )
 def course_audit():
-    @task
-    def check_settings() -> dict:
-        return _settings().model_dump()
-
-    @task
-    def extract_structure(_settings_ok: dict) -> dict:
-        from include.courses.audit_steps import extract_structure as extract
-
-        return extract(_settings(), _audit_date())
-
-    @task
-    def check_structure(staged: dict) -> dict:
-        from include.courses.audit_steps import check_structure as check
-
-        print(check(staged))
-        return staged
-
-    @task
-    def audit_courses(staged: dict) -> dict:
-        from include.courses.audit_steps import audit_courses as run_audit
-
-        return run_audit(staged, _settings(), _audit_date())
-
-    @task
-    def report_audit(result: dict) -> dict:
-        from include.courses.audit_steps import report
-
-        return report(get_current_context(), result)
-
-    report_audit(audit_courses(check_structure(extract_structure(check_settings()))))
+    settings = resolve_settings(CourseAuditSettings, DAG_ID)
+    staged = check_structure(extract_structure(settings))
+    report_audit(render_course_audit(settings, staged))
 
 
 course_audit()

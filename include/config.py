@@ -126,6 +126,13 @@ class EiosSyncSettings(PipelineSettings):
         description="regular expression every group_code must match",
     )
     dry_run: bool = Field(False, description="plan and write the CSV, change nothing")
+    approval_timeout_hours: float = Field(
+        20,
+        gt=0,
+        lt=24,
+        description="hours a held faculty's question waits in Required actions (under the "
+        "daily schedule); no answer keeps it held",
+    )
 
     @field_validator("username_template")
     @classmethod
@@ -191,6 +198,13 @@ class KonturRecordingsSettings(PipelineSettings):
     # Архив
     archive_page_name: str = Field("Архив записей занятий", min_length=1, max_length=255)
     clear_after_days: int = Field(30, ge=1, le=3650, description="Очистить разделы: older than N")
+    approval_timeout_minutes: float = Field(
+        120,
+        gt=0,
+        le=7 * 24 * 60,
+        description="How long a clearing waits for its approval (Required actions); no "
+        "answer in time clears nothing",
+    )
 
     @field_validator("threshold_date")
     @classmethod

@@ -7,8 +7,10 @@ import io
 import re
 import tarfile
 import xml.etree.ElementTree as ET
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import BinaryIO
 
 from dateutil.relativedelta import relativedelta
 
@@ -154,20 +156,50 @@ class BackupDefect(ValueError):
     """A backup file is not a sound Moodle backup of the expected course."""
 
 
-def inspect_mbz(data: bytes, course_id: int) -> dict:
+CHUNK_BYTES = 1 << 20  # what a stream is read by: memory stays flat whatever the size
+
+
+class HashingReader:
+    """A binary file whose reads are hashed (SHA-256) and counted as they pass, so one
+    pass over a backup both checks it and hashes it."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw, self.digest, self.size = raw, hashlib.sha256(), 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        return chunk
+
+    def hexdigest(self) -> str:
+        """The hash of the whole file: what was not read yet is read (and hashed) now."""
+        while self.read(CHUNK_BYTES):
+            pass
+        return self.digest.hexdigest()
+
+
+def inspect_mbz(source: bytes | BinaryIO, course_id: int) -> dict:
     """Check an `.mbz` (gzip tar with `moodle_backup.xml`) is complete and of `course_id`.
 
-    Returns what `moodle_backup.xml` says (original course id, users included);
-    raises `BackupDefect` with the reason when it is not.
+    `source` is the file's bytes or a binary file, read once from start to end as a
+    stream (tar's stream mode), so memory holds one member's header and
+    `moodle_backup.xml`, never the archive. Returns what `moodle_backup.xml` says
+    (original course id, users included); raises `BackupDefect` with the reason when
+    it is not.
     """
+    stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    names, information = set(), None
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-            members = archive.getmembers()  # reads to the end: a truncated file fails here
-            names = {m.name for m in members}
-            if "moodle_backup.xml" not in names:
-                raise BackupDefect("moodle_backup.xml is missing")
-            root = ET.fromstring(archive.extractfile("moodle_backup.xml").read())
-    except (tarfile.TarError, EOFError, OSError, ET.ParseError) as exc:
+        with tarfile.open(fileobj=stream, mode="r|gz") as archive:
+            for member in archive:  # reads to the end: a truncated file fails here
+                names.add(member.name)
+                if member.name == "moodle_backup.xml":
+                    information = archive.extractfile(member).read()
+        if information is None:
+            raise BackupDefect("moodle_backup.xml is missing")
+        root = ET.fromstring(information)
+    except (tarfile.TarError, EOFError, OSError, zlib.error, ET.ParseError) as exc:
         raise BackupDefect(f"unreadable archive: {exc}") from None
     original = root.findtext("./information/original_course_id")
     if original is None or int(original) != int(course_id):
@@ -176,16 +208,21 @@ def inspect_mbz(data: bytes, course_id: int) -> dict:
     return {"original_course_id": int(original), "users": users == "1", "files": len(names)}
 
 
-def verify_copy(data: bytes, expected_sha256: str, course_id: int) -> str | None:
-    """None when the stored copy matches the manifest and is a sound backup; else the reason."""
-    actual = hashlib.sha256(data).hexdigest()
+def verify_copy(source: bytes | BinaryIO, expected_sha256: str, course_id: int) -> str | None:
+    """None when the stored copy matches the manifest and is a sound backup; else the reason.
+
+    One pass over `source` (bytes or a binary file): it is hashed while it is checked.
+    """
+    reader = HashingReader(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source)
+    try:
+        inspect_mbz(reader, course_id)
+        defect = None
+    except BackupDefect as exc:
+        defect = str(exc)
+    actual = reader.hexdigest()
     if actual != expected_sha256:
         return f"SHA-256 mismatch: manifest {expected_sha256[:12]}…, stored copy {actual[:12]}…"
-    try:
-        inspect_mbz(data, course_id)
-    except BackupDefect as exc:
-        return str(exc)
-    return None
+    return defect
 
 
 def retention_cutoff(today: date, months: int) -> date:
@@ -203,3 +240,40 @@ def expired_backups(backups: list[dict], today: date, months: int) -> list[dict]
         if made < cutoff:
             expired.append(backup)
     return expired
+
+
+def archive_category_ids(categories, idnumber_template: str) -> set[int]:
+    """Ids of the categories that are archive categories (idnumber starts as the
+    template does before its first placeholder)."""
+    marker = idnumber_template.split("{", 1)[0]
+    return {
+        int(row.id)
+        for row in categories.itertuples()
+        if marker and str(row.idnumber or "").startswith(marker)
+    }
+
+
+def move_refusals(batch: list[dict], answer: dict | None) -> dict[int, str]:
+    """Course id -> reason for each course of a `core_course_update_courses` batch that
+    Moodle refused (its warnings name the course in `itemid`)."""
+    refused = {int(w["itemid"]): w for w in (answer or {}).get("warnings", [])}
+    return {
+        item["course_id"]: "Moodle refused the move: "
+        f"{refused[item['course_id']].get('warningcode')}: "
+        f"{refused[item['course_id']].get('message')}"
+        for item in batch
+        if item["course_id"] in refused
+    }
+
+
+def run_counts(selection: dict, moved: list[int], failed: dict, deleted: list[str]) -> dict:
+    """The run report's counts: planned, moved, failed, waiting (throttled), skipped, deleted."""
+    waiting = sum(1 for s in selection["skipped"] if s["reason"].startswith("throttled"))
+    return {
+        "planned": len(selection["plan"]),
+        "moved": len(moved),
+        "failed": len(failed),
+        "waiting": waiting,
+        "skipped": len(selection["skipped"]) - waiting,
+        "backups_deleted": len(deleted),
+    }

@@ -219,5 +219,5 @@ def test_retention_deletes_only_backups_older_than_a_year(stack, caplog):
 def test_a_bad_setting_fails_the_run_at_once_naming_the_field(stack):
     run = run_dag("course_archive", settings={**SETTINGS, "max_backups_per_run": 0})
     assert run.state == "failed"
-    assert run.state_of("check_settings") == "failed"
+    assert run.state_of("resolve_settings") == "failed"
     assert run.state_of("select_courses") == "upstream_failed"

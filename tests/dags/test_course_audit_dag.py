@@ -40,7 +40,7 @@ def audited(mariadb, sandbox, airflow_db):
 
 
 def _results(result) -> dict:
-    return {r["shortname"]: r for r in result.xcom("audit_courses")["results"]}
+    return {r["shortname"]: r for r in result.xcom("render_course_audit")["results"]}
 
 
 def test_the_audit_run_succeeds_with_a_visible_quality_gate(audited):
@@ -70,7 +70,7 @@ def test_courses_pass_and_fail_each_rule(audited):
 
 def test_a_csv_and_a_russian_pdf_per_category(audited):
     result, root = audited
-    folders = result.xcom("audit_courses")["outputs"]
+    folders = result.xcom("render_course_audit")["outputs"]
     assert list(folders) == ["Факультет_систем_управления/Кафедра_экспертизы_курсов"]
     folder = root / "course_audit"
     csv_file = next(folder.rglob("audit.csv"))
@@ -103,5 +103,5 @@ def test_a_rerun_rewrites_nothing(audited):
 def test_a_bad_setting_fails_at_once_naming_the_field(audited):
     result = run_dag("course_audit", settings={"glossary_min_entries": 0})
     assert result.state == "failed"
-    assert result.state_of("check_settings") == "failed"
+    assert result.state_of("resolve_settings") == "failed"
     assert result.state_of("extract_structure") == "upstream_failed"
