@@ -23,17 +23,32 @@ window), `initial_lookback_days`, `page_size` (1-1000), `max_pages` (1000: a pol
 would follow more pages, a repeated `nextPageToken` or an empty page with a token stops
 with an error naming the token), `viewer_url_template`
 (`{base_url}/recordings/{id}`), `recordings_section_name`, `archive_page_name`,
-`clear_after_days`. A bad value fails the first task, `resolve_settings`, naming the field; it reads the
+`clear_after_days`, `approval_timeout_minutes` (120: how long a clearing waits for its
+approval). A bad value fails the first task, `resolve_settings`, naming the field; it reads the
 Variable once and the later tasks read its result.
 
 ## Params
-`publish_now` (skip the time gate), `dry_run` (plan and report, write nothing to Moodle),
-`clear_journal` + `confirm_clear_journal` = `CLEAR` (empty the publication journal; the
-activities' markers still prevent a second publication; without the confirmation
-`resolve_settings` fails before any work), `build_archive` (rebuild every
-course's archive page), `clear_sections` (remove recording activities older than
-`clear_after_days` through `core_course_delete_modules`; they stay on the archive page),
-`prefix_routes` / `default_prefix` (override the setting for this run, to test a route).
+`publish_now` (skip the time gate), `dry_run` (plan and report, write nothing to Moodle or
+the journal), `clear_journal` (empty the publication journal; the activities' markers
+still prevent a second publication), `build_archive` (rebuild every course's archive
+page), `clear_sections` (remove recording activities older than `clear_after_days`
+through `core_course_delete_modules`; they stay on the archive page), `prefix_routes` /
+`default_prefix` (override the setting for this run, to test a route).
+
+## Approvals (Required actions)
+`clear_journal` and `clear_sections` clear nothing by themselves: the run counts what
+would go (`plan_clear_journal` after the watermark, `plan_clear_sections` after the
+archive pages) and waits in `decide_clear_journal` / `decide_clear_sections` for
+**Approve** or **Reject** in the UI's *Required actions* (the task's body says how many
+journal rows / activities, before which date, in which courses; a mail goes out through
+`smtp_default` when one waits). There is **no default**: Reject, or no answer within
+the setting `approval_timeout_minutes` (120), clears nothing. On a timeout the decision
+task ends *skipped* (its log: "no answer within the response timeout: nothing cleared")
+and the run goes on and succeeds, so the day's publication is not held up by an
+unanswered clearing; the run report's summary says `clear journal: no answer within 2
+hours: nothing cleared` (or `rejected by <user> at <time>`, or `… approved by <user> at
+<time>`). Not asked (the param off), a dry run, or nothing to clear: the decision is
+skipped at once and the run never waits.
 
 ## Outputs
 Tables `kontur_recording`, `kontur_watermark`, `kontur_publication` (journal, unique per
@@ -74,13 +89,16 @@ from airflow.sdk import Param, dag
 from include.config import KonturRecordingsSettings
 from include.dag_defaults import default_args, run_failed_mail
 from include.tasks.kontur_recordings import (
-    publish_archive_pages,
+    ClearingApproval,
     check_recordings,
     clear_journal,
     clear_sections,
     decide_publication,
+    plan_clear_journal,
+    plan_clear_sections,
     plan_publication,
     poll_recordings,
+    publish_archive_pages,
     publish_recordings,
     record_watermark,
     report_kontur_recordings,
@@ -114,10 +132,7 @@ DAG_ID = "kontur_recordings"
         "clear_journal": Param(
             False,
             type=["boolean", "null"],
-            description="Clear the publication journal (needs the confirmation)",
-        ),
-        "confirm_clear_journal": Param(
-            None, type=["null", "string"], description="Type CLEAR to confirm clear_journal"
+            description="Clear the publication journal (after an approval in Required actions)",
         ),
         "build_archive": Param(
             False, type=["boolean", "null"], description="Rebuild every course's archive page"
@@ -125,7 +140,7 @@ DAG_ID = "kontur_recordings"
         "clear_sections": Param(
             False,
             type=["boolean", "null"],
-            description="Remove recording activities older than N days",
+            description="Remove recording activities older than N days (after an approval)",
         ),
         "prefix_routes": param_from(
             KonturRecordingsSettings, "prefix_routes", "Override the prefix routes for this run"
@@ -141,13 +156,28 @@ def kontur_recordings():
     checked = check_recordings(polled)
     staged = stage_recordings(checked)
     watermark = record_watermark(polled, staged)
-    decision = decide_publication(settings, clear_journal(watermark))
+    journal_plan = plan_clear_journal(settings, watermark)
+    journal_decision = ClearingApproval(
+        task_id="decide_clear_journal",
+        subject="kontur_recordings: clear the publication journal?",
+        plan_task_id="plan_clear_journal",
+    )
+    journal_plan >> journal_decision
+    journal = clear_journal(settings, journal_plan, journal_decision.output["answer"])
+    decision = decide_publication(settings, journal)
     planned = plan_publication(settings, decision)
     published = publish_recordings(settings, decision, planned)
     archive = publish_archive_pages(settings, decision, published)
-    cleared = clear_sections(settings, archive)
+    sections_plan = plan_clear_sections(settings, archive)
+    sections_decision = ClearingApproval(
+        task_id="decide_clear_sections",
+        subject="kontur_recordings: remove old recording activities from their sections?",
+        plan_task_id="plan_clear_sections",
+    )
+    sections_plan >> sections_decision
+    cleared = clear_sections(settings, sections_plan, sections_decision.output["answer"])
     report_kontur_recordings(
-        polled, checked, decision, planned, published, archive, cleared, staged
+        polled, checked, decision, planned, published, archive, cleared, staged, journal
     )
 
 

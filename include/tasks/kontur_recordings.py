@@ -15,12 +15,14 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+from airflow.providers.standard.operators.hitl import HITLOperator
 from airflow.sdk import get_current_context, task
 
 from include.assets import KONTUR_PUBLISHED
-from include.config import KonturRecordingsSettings, SettingsError, load_settings
+from include.config import KonturRecordingsSettings, load_settings
 from include.connectors.hooks import moodle_db, pipelines_db
 from include.dag_defaults import API_READ_TIMEOUT, HEAVY_TIMEOUT
+from include.notifications import approval_waiting_notifier
 from include.tasks.kontur_moodle import (
     delete_activities,
     module_writer,
@@ -33,7 +35,10 @@ from include.tasks.settings import settings_of
 log = logging.getLogger(__name__)
 
 DAG_ID = "kontur_recordings"
-CLEAR_CONFIRMATION = "CLEAR"
+APPROVE, REJECT = "Approve", "Reject"
+ANSWER_KEY = "answer"  # the XCom every `ClearingApproval` outcome leaves
+DEFAULT_APPROVAL_MINUTES = KonturRecordingsSettings.model_fields["approval_timeout_minutes"].default
+LISTED_COURSES = 20  # an approval's body names at most this many courses
 REJECT_COLUMNS = ["key", "field", "reason"]
 UNMATCHED_COLUMNS = ["recording_key", "title", "local_date", "prefix", "category_id", "status",
                      "reason"]  # fmt: skip
@@ -74,14 +79,8 @@ def _naive(moment: datetime) -> datetime:
 @task(retries=0)
 def resolve_settings(params: dict | None = None) -> dict:
     """The run's settings (Variable `kontur_recordings` + same-named params), read once;
-    a bad one, or `clear_journal` without `confirm_clear_journal = CLEAR`, fails here."""
-    params = dict(params or {})
-    if params.get("clear_journal") and params.get("confirm_clear_journal") != CLEAR_CONFIRMATION:
-        raise SettingsError(
-            "confirm_clear_journal: clearing the publication journal needs the param "
-            f"confirm_clear_journal = {CLEAR_CONFIRMATION!r}"
-        )
-    return load_settings(KonturRecordingsSettings, DAG_ID, params).model_dump(mode="json")
+    a bad one fails here, naming the field."""
+    return load_settings(KonturRecordingsSettings, DAG_ID, params or {}).model_dump(mode="json")
 
 
 # --- poll, gate, stage ---------------------------------------------------------------
@@ -224,25 +223,185 @@ def record_watermark(polled: dict, _staged: dict, run_id: str | None = None) -> 
     return {"watermark": polled["window_end"], "previous": polled["previous_watermark"]}
 
 
-# --- journal clearing and the gate ---------------------------------------------------
+# --- clearing, approved by a person ---------------------------------------------------
+#
+# A clearing runs in three steps: `plan_clear_…` counts what would go (and whether to ask
+# at all), `decide_clear_…` (a `ClearingApproval`) waits in the UI's Required actions for
+# Approve or Reject, with no default, and `clear_…` clears only after an Approve. Not
+# asked (the param off, nothing to clear, a dry run): the decision is skipped and the run
+# never waits. No answer within `approval_timeout_minutes`: the decision ends skipped,
+# nothing is cleared and the run goes on; the report says so.
+
+
+def _timeout_text(config: KonturRecordingsSettings) -> str:
+    minutes = config.approval_timeout_minutes
+    if minutes >= 60 and minutes % 60 == 0:
+        return _plural(int(minutes // 60), "hour")
+    return _plural(int(minutes), "minute") if minutes == int(minutes) else f"{minutes} minutes"
+
+
+def _plural(count: int, noun: str) -> str:
+    from include.reporting import plural
+
+    return plural(count, noun)
+
+
+def _course_lines(per_course: dict[int, int], noun: str) -> list[str]:
+    """`- <fullname> (id 12): 3 recordings`, at most LISTED_COURSES of them; names from
+    Moodle (a course gone from Moodle shows its id only)."""
+    shown = sorted(per_course)[:LISTED_COURSES]
+    names = {}
+    if shown:
+        courses = moodle_db().read_frame("recordings_courses")
+        names = {int(i): n for i, n in zip(courses["id"], courses["fullname"], strict=True)}
+    lines = [
+        f"- {names.get(c, '(not in Moodle)')} (id {c}): {_plural(per_course[c], noun)}"
+        for c in shown
+    ]
+    if len(per_course) > len(shown):
+        lines.append(f"- … and {_plural(len(per_course) - len(shown), 'more course')}")
+    return lines
+
+
+def _approval_footer(config: KonturRecordingsSettings) -> str:
+    return (
+        f"**Approve** clears; **Reject**, or no answer within {_timeout_text(config)}, "
+        "clears nothing (there is no default)."
+    )
 
 
 @task
-def clear_journal(_watermark: dict, params: dict | None = None) -> dict:
-    """Empty the publication journal (and the published days), when asked and confirmed.
-    Activities in Moodle stay; their markers keep them from being published twice."""
+def plan_clear_journal(settings: dict, _watermark: dict, params: dict | None = None) -> dict:
+    """What clearing the publication journal would delete, and whether to ask: only with
+    the param `clear_journal`, outside a dry run, and with a journal to clear."""
     params = params or {}
     if not params.get("clear_journal"):
-        return {"cleared": 0, "requested": False}
-    if params.get("confirm_clear_journal") != CLEAR_CONFIRMATION:  # resolve_settings failed
-        raise SettingsError("confirm_clear_journal: not confirmed")
+        return {"requested": False, "ask": False, "outcome": "not asked"}
+    config, db = _settings(settings), pipelines_db()
+    per_course_frame = db.read_frame(db.query("kontur_journal_by_course"))
+    per_course = {
+        int(c): int(n)
+        for c, n in zip(per_course_frame["course_id"], per_course_frame["recordings"], strict=True)
+    }
+    rows, days = sum(per_course.values()), len(db.read_frame(db.query("kontur_published_dates")))
+    plan = {"requested": True, "rows": rows, "days": days, "courses": len(per_course)}
+    if params.get("dry_run"):
+        return plan | {"ask": False, "outcome": f"dry run: would clear {_plural(rows, 'row')}"}
+    if not rows and not days:
+        return plan | {"ask": False, "outcome": "the journal is empty: nothing to clear"}
+    body = "\n".join(
+        [
+            "**Clear the publication journal of `kontur_recordings`?**",
+            "",
+            f"- {_plural(rows, 'journal row')} (table `kontur_publication`) in "
+            f"{_plural(len(per_course), 'course')}, and {_plural(days, 'published day')} "
+            "(table `kontur_publication_day`) will be deleted.",
+            "- The URL activities stay in Moodle: their markers (`ktalk:<key>`) keep them "
+            "from being published twice; the next publication adopts them into the journal "
+            "again (an activity removed by *clear sections* is published again).",
+            "",
+            "Courses:",
+            *_course_lines(per_course, "recording"),
+            "",
+            _approval_footer(config),
+        ]
+    )
+    return plan | {"ask": True, "body": body}
+
+
+def _answer_outcome(plan: dict, approval: dict | None, timeout: str) -> tuple[bool, str]:
+    """(clear?, what the report says) from the plan and the decision's result (None: the
+    decision was skipped, i.e. not asked or not answered in time)."""
+    if not plan.get("ask"):
+        return False, plan.get("outcome", "not asked")
+    if approval is None or approval.get("timed_out"):
+        return False, f"no answer within {timeout}: nothing cleared"
+    who = f"{approval.get('by') or 'unknown'} at {approval.get('at')}"
+    if not approval.get("approved"):
+        return False, f"rejected by {who}: nothing cleared"
+    return True, f"approved by {who}"
+
+
+@task(trigger_rule="none_failed")
+def clear_journal(settings: dict, plan: dict, approval: dict | None = None) -> dict:
+    """Empty the publication journal (and the published days), only after an Approve of
+    `decide_clear_journal`. Activities in Moodle stay; their markers keep them from
+    being published twice."""
+    config = _settings(settings)
+    clear, outcome = _answer_outcome(plan, approval, _timeout_text(config))
+    result = {
+        "cleared": 0,
+        "requested": bool(plan.get("requested")),
+        "asked": bool(plan.get("ask")),
+        "approved_by": (approval or {}).get("by") if clear else None,
+        "approved_at": (approval or {}).get("at") if clear else None,
+    }
+    if not clear:
+        if plan.get("requested"):
+            log.warning("publication journal not cleared: %s", outcome)
+        return result | {"outcome": outcome}
     db = pipelines_db()
     with db.transaction() as cursor:
         cursor.execute(db.query("kontur_clear_journal"))
         cleared = cursor.rowcount
         cursor.execute(db.query("kontur_clear_days"))
-    log.warning("publication journal cleared: %d row(s)", cleared)
-    return {"cleared": cleared, "requested": True}
+    log.warning("publication journal cleared: %s, %s", _plural(cleared, "row"), outcome)
+    return result | {"cleared": cleared, "outcome": f"{_plural(cleared, 'row')} cleared, {outcome}"}
+
+
+class ClearingApproval(HITLOperator):
+    """Approve or Reject a clearing (`decide_clear_…`), with no default.
+
+    Reads the plan of `plan_task_id`: not to be asked, it skips itself at once (the run
+    never waits); else it shows the plan's Markdown body in Required actions, mails the
+    people who answer (`approval_waiting_notifier`), and waits the settings'
+    `approval_timeout_minutes`. It returns `{approved, answer, by, at}`; it never skips
+    or fails what follows on Reject (the clearing task reads the answer). No answer in
+    time: the task ends skipped, its log saying nothing was cleared. Every outcome, a
+    skip too, leaves the XCom `answer`, so the clearing task never asks for one that is
+    not there (the task SDK logs such a miss as an error)."""
+
+    def __init__(self, *, plan_task_id: str, **kwargs) -> None:
+        kwargs.setdefault("notifiers", [approval_waiting_notifier()])
+        kwargs["retries"] = 0  # a retry would ask again
+        # set per run from the settings (execute); given here so that the task's
+        # execution_timeout is not taken for the response timeout
+        kwargs.setdefault("response_timeout", timedelta(minutes=DEFAULT_APPROVAL_MINUTES))
+        super().__init__(options=[APPROVE, REJECT], multiple=False, defaults=None, **kwargs)
+        self.plan_task_id = plan_task_id
+
+    def execute(self, context):
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        ti = context["ti"]
+        plan = ti.xcom_pull(task_ids=self.plan_task_id) or {}
+        if not plan.get("ask"):
+            ti.xcom_push(ANSWER_KEY, {"asked": False})
+            raise AirflowSkipException(f"nothing to decide: {plan.get('outcome', 'not asked')}")
+        config = _settings(ti.xcom_pull(task_ids="resolve_settings"))
+        self.body = plan["body"]
+        self.response_timeout = timedelta(minutes=config.approval_timeout_minutes)
+        self._timeout_text = _timeout_text(config)
+        return super().execute(context)
+
+    def execute_complete(self, context, event: dict):
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        if event.get("error_type") == "timeout":
+            context["ti"].xcom_push(ANSWER_KEY, {"asked": True, "timed_out": True})
+            log.warning("no answer within the response timeout: nothing will be cleared")
+            raise AirflowSkipException("no answer within the response timeout: nothing cleared")
+        answered = super().execute_complete(context, event)
+        chosen = answered["chosen_options"][0]
+        user = answered.get("responded_by_user")
+        name = user.get("name") if isinstance(user, dict) else getattr(user, "name", None)
+        moment = answered.get("responded_at")
+        at = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else None
+        log.info("%s by %s at %s", chosen, name, at)
+        answer = {"asked": True, "approved": chosen == APPROVE, "answer": chosen, "by": name,
+                  "at": at}  # fmt: skip
+        context["ti"].xcom_push(ANSWER_KEY, answer)
+        return answer
 
 
 @task
@@ -374,29 +533,76 @@ def publish_archive_pages(
     return write_archive_pages(_settings(settings), db, course_ids, writer or module_writer())
 
 
-@task(pool="moodle_ws")
-def clear_sections(
+@task
+def plan_clear_sections(
     settings: dict, _archive: dict, params: dict | None = None, logical_date=None, dag_run=None
 ) -> dict:
-    """With the param `clear_sections`: remove recording activities older than
-    `clear_after_days` through `core_course_delete_modules`; the journal keeps them, so
-    the archive page still lists them."""
+    """What `clear_sections` would remove (recording activities older than
+    `clear_after_days`), and whether to ask: only with the param, outside a dry run, and
+    with something to remove."""
     from zoneinfo import ZoneInfo
-
-    from include.connectors.hooks import moodle_ws
 
     params = params or {}
     if not params.get("clear_sections"):
-        return {"cleared": 0, "requested": False}
-    config = _settings(settings)
-    db = pipelines_db()
+        return {"requested": False, "ask": False, "outcome": "not asked"}
+    config, db = _settings(settings), pipelines_db()
     local_now = run_clock(logical_date, dag_run).astimezone(ZoneInfo(config.timezone))
     cutoff = (local_now - timedelta(days=config.clear_after_days)).date()
     due = db.read_frame(db.query("kontur_clear_candidates"), {"cutoff": cutoff})
-    if params.get("dry_run") or due.empty:
-        return {"cleared": 0, "would_clear": len(due), "requested": True, "cutoff": str(cutoff)}
+    per_course = {int(c): int(n) for c, n in due.groupby("course_id").size().items()}
+    plan = {"requested": True, "cutoff": str(cutoff), "due": len(due), "courses": len(per_course)}
+    if params.get("dry_run"):
+        return plan | {"ask": False, "outcome": f"dry run: would remove {len(due)}"}
+    if due.empty:
+        return plan | {"ask": False, "outcome": f"nothing published before {cutoff}"}
+    body = "\n".join(
+        [
+            "**Remove old recording activities from their Moodle sections?**",
+            "",
+            f"- {_plural(len(due), 'URL activity')} published before "
+            f"{cutoff} (older than {_plural(config.clear_after_days, 'day')}) in "
+            f"{_plural(len(per_course), 'course')} will be deleted through "
+            "`core_course_delete_modules`.",
+            "- The journal keeps them: each course's archive page still lists them.",
+            "",
+            "Courses:",
+            *_course_lines(per_course, "activity"),
+            "",
+            _approval_footer(config),
+        ]
+    )
+    return plan | {"ask": True, "body": body}
+
+
+@task(pool="moodle_ws", trigger_rule="none_failed")
+def clear_sections(settings: dict, plan: dict, approval: dict | None = None) -> dict:
+    """After an Approve of `decide_clear_sections`: remove the recording activities older
+    than the plan's cut-off through `core_course_delete_modules`; the journal keeps them,
+    so the archive page still lists them."""
+    from include.connectors.hooks import moodle_ws
+
+    config = _settings(settings)
+    clear, outcome = _answer_outcome(plan, approval, _timeout_text(config))
+    result = {
+        "cleared": 0,
+        "requested": bool(plan.get("requested")),
+        "asked": bool(plan.get("ask")),
+        "cutoff": plan.get("cutoff"),
+        "approved_by": (approval or {}).get("by") if clear else None,
+        "approved_at": (approval or {}).get("at") if clear else None,
+    }
+    if not clear:
+        if plan.get("requested"):
+            log.warning("sections not cleared: %s", outcome)
+        return result | {"would_clear": plan.get("due", 0), "outcome": outcome}
+    db = pipelines_db()
+    due = db.read_frame(db.query("kontur_clear_candidates"), {"cutoff": plan["cutoff"]})
     cleared, missing = delete_activities(moodle_ws(), db, due)
-    return {"cleared": cleared, "already_gone": missing, "requested": True, "cutoff": str(cutoff)}
+    return result | {
+        "cleared": cleared,
+        "already_gone": missing,
+        "outcome": f"{_plural(cleared, 'activity')} removed, {outcome}",
+    }
 
 
 # --- report --------------------------------------------------------------------------
@@ -419,9 +625,11 @@ def report_line(
     archive: dict,
     cleared: dict,
     staged: dict | None = None,
+    journal: dict | None = None,
 ) -> tuple[str, dict, dict]:
     """(summary, counts, outputs) of the run report; open feed rejects are named in every
-    run's summary until the source fixes them."""
+    run's summary until the source fixes them; a clearing asked for says what became of
+    it (who approved it and when, rejected, not answered in time)."""
     from include.reporting import plural
 
     counts = {
@@ -434,6 +642,7 @@ def report_line(
         "adopted": published.get("adopted", 0),
         "archive_pages": archive.get("pages", 0),
         "cleared": cleared.get("cleared", 0),
+        "journal_cleared": (journal or {}).get("cleared", 0),
         "open_rejects": (staged or {}).get("open_rejects", 0),
     }
     counts |= {f"plan_{k}": v for k, v in (planned.get("counts") or {}).items()}
@@ -453,6 +662,9 @@ def report_line(
             f"ambiguous {counts.get('plan_ambiguous', 0)}"
             + (" (dry run: nothing written)" if decision.get("dry_run") else "")
         )
+    for label, clearing in (("journal", journal or {}), ("sections", cleared)):
+        if clearing.get("requested"):
+            summary += f"; clear {label}: {clearing.get('outcome', 'done')}"
     outputs = {
         "rejects": checked.get("rejects_path"),
         "plan": planned.get("plan_path"),

@@ -3,6 +3,12 @@
 The tests share one fresh stack and run in file order, as a university's day would:
 a morning poll (no publication), the first run after publish_at (publication), a later
 run (nothing more), then journal clearing, dry runs, the archive and clearing sections.
+
+A clearing waits for a person in Required actions (`decide_clear_…`), which dag.test()
+cannot answer: here a run that asks nothing, or asks in a dry run, never waits (the
+decisions are skipped), and the clearing bodies are called with an answer shaped as the
+decision returns it. Approve, Reject and a timeout under the real scheduler:
+tests/e2e/test_kontur_approval_e2e.py.
 """
 
 from __future__ import annotations
@@ -50,7 +56,6 @@ DEFAULT_CONF = {
     "publish_now": False,
     "dry_run": False,
     "clear_journal": False,
-    "confirm_clear_journal": "",
     "build_archive": False,
     "clear_sections": False,
     "prefix_routes": None,
@@ -99,9 +104,15 @@ def test_the_dag_runs_every_15_minutes_and_documents_settings_and_params():
 
     dag = dag_bag().dags[DAG_ID]
     assert dag.schedule == "*/15 * * * *"
-    for word in ("publish_now", "dry_run", "clear_journal", "confirm_clear_journal", "publish_at"):
+    for word in ("publish_now", "dry_run", "clear_journal", "publish_at", "Required actions"):
         assert word in dag.doc_md
-    assert {"publish_now", "dry_run", "clear_journal", "confirm_clear_journal"} <= set(dag.params)
+    assert {"publish_now", "dry_run", "clear_journal", "clear_sections"} <= set(dag.params)
+    assert not any(name.startswith("confirm") for name in dag.params)  # no typed string
+    for cleared in ("clear_journal", "clear_sections"):
+        decision = dag.get_task(f"decide_{cleared}")
+        assert decision.options == ["Approve", "Reject"] and decision.defaults is None
+        assert decision.notifiers and decision.retries == 0
+        assert dag.get_task(cleared).upstream_task_ids >= {decision.task_id, f"plan_{cleared}"}
 
 
 def test_a_bad_setting_fails_the_run_at_once_naming_the_field(stack):
@@ -111,11 +122,6 @@ def test_a_bad_setting_fails_the_run_at_once_naming_the_field(stack):
     assert result.state_of("poll_recordings") in ("upstream_failed", "None")
 
 
-def test_clear_journal_without_confirmation_fails_before_any_work(stack):
-    result = _run(MORNING - timedelta(days=3), clear_journal=True)
-    assert result.state == "failed" and result.state_of("resolve_settings") == "failed"
-
-
 def test_morning_poll_stores_every_recording_once_and_does_not_publish(stack):
     total = _one("SELECT COUNT(*) FROM kontur_recording", which="sandbox")[0]
     bad = _one(
@@ -123,6 +129,11 @@ def test_morning_poll_stores_every_recording_once_and_does_not_publish(stack):
     )[0]
     result = _run(MORNING, {**SETTINGS, "page_size": 7})
     assert_no_error_logs(result)
+    # nothing asked: the decisions are skipped, the run never waits, nothing is cleared
+    assert result.state == "success"
+    assert result.state_of("decide_clear_journal") == "skipped"
+    assert result.state_of("decide_clear_sections") == "skipped"
+    assert result.xcom("clear_journal")["requested"] is False
     polled = result.xcom("poll_recordings")
     assert polled["pages"] == -(-total // 7) and polled["entities"] == total
     assert _one("SELECT COUNT(*) FROM kontur_recording")[0] == total - bad
@@ -263,21 +274,59 @@ def test_auto_publish_off_never_publishes_and_publish_now_does(stack):
     assert _one("SELECT COUNT(*) FROM kontur_publication WHERE recording_key = 'new-key-1'")[0] == 1
 
 
-def test_after_clearing_the_journal_a_second_publication_creates_nothing(stack):
-    before = _activities()
+def _resolved(settings: dict | None = None) -> dict:
+    from include.config import KonturRecordingsSettings
+
+    return KonturRecordingsSettings(**(settings or SETTINGS)).model_dump(mode="json")
+
+
+def test_a_dry_run_asking_to_clear_never_waits_and_clears_nothing(stack):
     journal = _one("SELECT COUNT(*) FROM kontur_publication")[0]
     result = _run(
-        EVENING + timedelta(days=1, hours=1),
+        EVENING + timedelta(days=1, minutes=45),
+        {**SETTINGS, "clear_after_days": 1},
         clear_journal=True,
-        confirm_clear_journal="CLEAR",
-        publish_now=True,
+        clear_sections=True,
+        dry_run=True,
     )
-    assert result.state == "success"
-    assert result.xcom("clear_journal")["cleared"] == journal
-    published = result.xcom("publish_recordings")
-    assert published["published"] == 0 and published["adopted"] == journal
-    assert _activities() == before
+    assert result.state == "success", result.task_states
+    assert result.state_of("decide_clear_journal") == "skipped"
+    assert result.state_of("decide_clear_sections") == "skipped"
+    assert result.xcom("clear_journal")["outcome"] == f"dry run: would clear {journal} rows"
+    assert result.xcom("clear_sections")["cleared"] == 0
     assert _one("SELECT COUNT(*) FROM kontur_publication")[0] == journal
+    assert "clear journal: dry run" in result.summary
+
+
+def test_clearing_the_journal_asks_with_the_counts_and_clears_only_on_approve(stack):
+    from include.tasks import kontur_recordings as tasks
+
+    journal = _one("SELECT COUNT(*) FROM kontur_publication")[0]
+    courses = _one("SELECT COUNT(DISTINCT course_id) FROM kontur_publication")[0]
+    plan = tasks.plan_clear_journal.function(_resolved(), {}, params={"clear_journal": True})
+    assert plan["ask"] is True and plan["rows"] == journal and plan["courses"] == courses
+    assert f"{journal} journal rows" in plan["body"] and f"in {courses} courses" in plan["body"]
+    assert "no answer within 2 hours" in plan["body"] and "(id " in plan["body"]
+    rejected = {"approved": False, "answer": "Reject", "by": "admin", "at": "2026-01-02 10:00 UTC"}
+    for answer, said in ((None, "no answer within 2 hours"), (rejected, "rejected by admin")):
+        kept = tasks.clear_journal.function(_resolved(), plan, answer)
+        assert kept["cleared"] == 0 and said in kept["outcome"]
+        assert _one("SELECT COUNT(*) FROM kontur_publication")[0] == journal
+    approved = rejected | {"approved": True, "answer": "Approve"}
+    cleared = tasks.clear_journal.function(_resolved(), plan, approved)
+    assert cleared["cleared"] == journal and cleared["approved_by"] == "admin"
+    assert _one("SELECT COUNT(*) FROM kontur_publication")[0] == 0
+
+
+def test_after_clearing_the_journal_a_second_publication_creates_nothing(stack):
+    before = _activities()
+    assert _one("SELECT COUNT(*) FROM kontur_publication")[0] == 0  # cleared just before
+    result = _run(EVENING + timedelta(days=1, hours=1), publish_now=True)
+    assert result.state == "success"
+    published = result.xcom("publish_recordings")
+    assert published["published"] == 0 and published["adopted"] > 0
+    assert _activities() == before
+    assert _one("SELECT COUNT(*) FROM kontur_publication")[0] == published["adopted"]
 
 
 def test_archive_rebuild_updates_in_place_and_cleared_sections_stay_listed(stack):
@@ -292,11 +341,17 @@ def test_archive_rebuild_updates_in_place_and_cleared_sections_stay_listed(stack
     course_id, cmid, url, title = _one(
         "SELECT course_id, cmid, viewer_url, title FROM kontur_publication ORDER BY local_date LIMIT 1"
     )
-    cleared = _run(
-        EVENING + timedelta(days=3), {**SETTINGS, "clear_after_days": 1}, clear_sections=True
+    from include.tasks import kontur_recordings as tasks
+
+    older = _resolved({**SETTINGS, "clear_after_days": 1})
+    plan = tasks.plan_clear_sections.function(
+        older, {}, params={"clear_sections": True}, logical_date=EVENING + timedelta(days=3)
     )
-    assert cleared.state == "success"
-    assert cleared.xcom("clear_sections")["cleared"] >= 1
+    assert plan["ask"] is True and plan["due"] >= 1
+    assert "core_course_delete_modules" in plan["body"] and "(id " in plan["body"]
+    answer = {"approved": True, "answer": "Approve", "by": "admin", "at": "2026-01-04 10:00 UTC"}
+    cleared = tasks.clear_sections.function(older, plan, answer)
+    assert cleared["cleared"] == plan["due"] and "approved by admin" in cleared["outcome"]
     assert (
         _one("SELECT COUNT(*) FROM mdl_course_modules WHERE id = %s", cmid, which="moodle")[0] == 0
     )

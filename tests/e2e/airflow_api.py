@@ -126,6 +126,31 @@ class AirflowApi:
         path = f"/api/v2/dags/{dag_id}/dagRuns?limit=100&order_by=logical_date"
         return self.get(path)["dag_runs"]
 
+    # --- human-in-the-loop (Required actions) --------------------------------------------
+
+    def wait_for_hitl(
+        self, dag_id: str, run_id: str, task_id: str, map_index: int = -1, timeout: float = 600
+    ) -> dict:
+        """Until the task waits for an answer (`awaiting_input`); returns its hitlDetail
+        (subject, body, options, defaults, …). Fails when the run ends first."""
+        deadline = time.monotonic() + timeout
+        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
+        while time.monotonic() < deadline:
+            state = self.get(path if map_index < 0 else f"{path}/{map_index}")["state"]
+            if state == "awaiting_input":
+                return self.get(f"{path}/{map_index}/hitlDetails")
+            run = self.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
+            assert run["state"] not in FINISHED, f"{dag_id} {run_id} ended {run['state']}"
+            time.sleep(2)
+        raise AssertionError(f"{dag_id} {run_id} {task_id}: no approval asked in {timeout} s")
+
+    def answer_hitl(
+        self, dag_id: str, run_id: str, task_id: str, chosen: list[str], map_index: int = -1
+    ) -> dict:
+        """Answer as the Required actions page does; returns who answered and when."""
+        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/{map_index}"
+        return self.patch(f"{path}/hitlDetails", {"chosen_options": chosen, "params_input": {}})
+
 
 class DagRunOutcome:
     """A finished run and its task instances, as the REST API reports them."""
