@@ -205,13 +205,6 @@ class KonturRecordingsSettings(PipelineSettings):
         description="How long a clearing waits for its approval (Required actions); no "
         "answer in time clears nothing",
     )
-    approval_timeout_minutes: float = Field(
-        120,
-        gt=0,
-        le=7 * 24 * 60,
-        description="How long a clearing waits for its approval (Required actions); no "
-        "answer in time clears nothing",
-    )
 
     @field_validator("threshold_date")
     @classmethod
