@@ -39,8 +39,11 @@ format: deps
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: deps  ## benchmarks at realistic scale: they print figures
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+bench: deps  ## benchmarks at realistic scale: they print figures (SCALE=full | a fraction)
+	@for b in bench/bench_*.py; do echo "== $$b"; \
+	  if [ -n "$(SCALE)" ] && grep -q -- '"--scale"' $$b; then \
+	    $(PY) $$b --scale $(if $(filter full,$(SCALE)),1,$(SCALE)) || exit 1; \
+	  else $(PY) $$b || exit 1; fi; done
 
 check-moodle: deps  ## your Moodle against the recordings (AIRFLOW_CONN_MOODLE_WS/_DB; CHECK_MOODLE_ARGS=--write)
 	$(PY) -m include.moodle_contract check $(CHECK_MOODLE_ARGS)

@@ -154,6 +154,46 @@ def test_two_marks_of_one_child_on_one_day_are_both_rejected():
     assert len(accepted) == 1
 
 
+def test_the_rules_over_a_batch_of_providers_equal_the_rules_per_provider():
+    """voucher_ingest splits a whole batch-day in one call: every rule stays per provider
+    (a child marked in two providers is no duplicate; a contract covers its provider only)."""
+    marks = pd.DataFrame(
+        [
+            (BIN_1, IIN_A, date(2026, 3, 3), "present", None),
+            (BIN_2, IIN_A, date(2026, 3, 3), "present", None),  # other provider: no contract
+            (BIN_1, IIN_B, date(2026, 3, 3), "present", None),  # before its contract
+            (BIN_2, IIN_B, date(2026, 3, 3), "absent_excused", True),
+            (BIN_2, IIN_B, date(2026, 3, 3), "present", None),  # duplicate in BIN_2 only
+            (BIN_1, IIN_A, date(2026, 3, 3), "sick", None),
+            (BIN_2, "210305601230", date(2026, 3, 3), "present", None),
+        ],
+        columns=["bin", "iin", "mark_date", "code", "document"],
+    )
+    contracts = pd.concat(
+        [
+            _contracts(),
+            pd.DataFrame(
+                [{"bin": BIN_2, "iin": IIN_B, "start_date": date(2026, 1, 1), "end_date": None}]
+            ),
+        ],
+        ignore_index=True,
+    )
+    calendar = WorkingCalendar.for_period(MARCH)
+    accepted, rejects = register.split_register(marks, contracts, calendar)
+    for bin_ in (BIN_1, BIN_2):
+        own, own_rejects = register.split_register(
+            marks[marks["bin"] == bin_], contracts[contracts["bin"] == bin_], calendar
+        )
+        pd.testing.assert_frame_equal(accepted[accepted["bin"] == bin_].reset_index(drop=True), own)
+        pd.testing.assert_frame_equal(
+            rejects[rejects["bin"] == bin_].reset_index(drop=True), own_rejects
+        )
+    assert sorted(rejects["reason"]) == sorted(
+        ["outside_contract", "duplicate_mark", "duplicate_mark", "unknown_code",
+         "invalid_iin", "outside_contract"]
+    )  # fmt: skip
+
+
 def test_double_funding_flags_both_providers():
     marks = pd.DataFrame(
         [

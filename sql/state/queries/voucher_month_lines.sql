@@ -35,6 +35,34 @@ contracts AS (
         p.region_code = %(region)s
         AND c.start_date <= %(last_day)s
         AND (c.end_date IS NULL OR c.end_date >= %(first_day)s)
+),
+
+tally AS (
+    -- the marks of the month inside each contract, grouped by the contract alone
+    SELECT
+        ct.contract_id,
+        SUM(m.code = 'present' AND m.flag IS NULL) AS present_days,
+        SUM(m.code = 'absent_excused' AND m.document = 1) AS excused_doc_days,
+        COUNT(*) AS valid_marks
+    FROM contracts AS ct
+    INNER JOIN voucher_mark AS m
+        ON
+            ct.bin = m.bin
+            AND ct.iin = m.iin
+            AND m.mark_date BETWEEN GREATEST(ct.start_date, %(first_day)s)
+            AND LEAST(COALESCE(ct.end_date, %(last_day)s), %(last_day)s)
+    GROUP BY ct.contract_id
+),
+
+vouchers AS (
+    SELECT
+        v.bin,
+        v.iin,
+        MIN(v.voucher_id) AS voucher_id
+    FROM voucher_voucher AS v
+    INNER JOIN voucher_provider AS p ON v.bin = p.bin
+    WHERE p.region_code = %(region)s AND v.status <> 'annulled'
+    GROUP BY v.bin, v.iin
 )
 
 SELECT
@@ -46,23 +74,12 @@ SELECT
     ct.region_code,
     ct.start_date,
     ct.end_date,
-    (
-        SELECT MIN(v.voucher_id)
-        FROM voucher_voucher AS v
-        WHERE v.bin = ct.bin AND v.iin = ct.iin AND v.status <> 'annulled'
-    ) AS voucher_id,
-    COALESCE(SUM(m.code = 'present' AND m.flag IS NULL), 0) AS present_days,
-    COALESCE(SUM(m.code = 'absent_excused' AND m.document = 1), 0) AS excused_doc_days,
-    COUNT(m.mark_date) AS valid_marks
+    vo.voucher_id,
+    COALESCE(t.present_days, 0) AS present_days,
+    COALESCE(t.excused_doc_days, 0) AS excused_doc_days,
+    COALESCE(t.valid_marks, 0) AS valid_marks
 FROM contracts AS ct
-LEFT JOIN voucher_mark AS m
-    ON
-        ct.bin = m.bin
-        AND ct.iin = m.iin
-        AND m.mark_date BETWEEN GREATEST(ct.start_date, %(first_day)s)
-        AND LEAST(COALESCE(ct.end_date, %(last_day)s), %(last_day)s)
+LEFT JOIN tally AS t ON ct.contract_id = t.contract_id
+LEFT JOIN vouchers AS vo ON ct.bin = vo.bin AND ct.iin = vo.iin
 WHERE ct.end_date IS NULL OR ct.end_date >= %(first_day)s
-GROUP BY
-    ct.contract_id, ct.bin, ct.iin, ct.child_name, ct.group_type, ct.region_code,
-    ct.start_date, ct.end_date
 ORDER BY ct.bin, ct.contract_id
