@@ -9,7 +9,9 @@ and unsuspends those reinstated. Never deletes a user or a cohort. Each faculty 
 extracted and checked on its own (`extract_faculty`, mapped: `extract_students →
 check_quality`); then one `plan_changes` sees every faculty's rows and plans each
 student once; then each faculty is guarded and applied on its own (`sync_faculty`,
-mapped: `check_mass_graduation → apply_changes → record_faculty_state`); then
+mapped: `check_mass_graduation → apply_changes → record_faculty_state`); then, only
+when the guard held a faculty, a person decides in Airflow's *Required actions*
+(`check_held_faculties → decide_held_faculties → apply_approved_faculties`); then
 `record_history → prune_history → report_run → verify_nothing_held` (docs/eios_sync.md).
 
 A student listed by several faculties (a transfer: `expelled` in the old feed,
@@ -35,11 +37,14 @@ by its form fields to stay under it with a 2 % margin, because PHP silently cuts
 request), `allow_accounts_same_email` (false: Moodle's `allowaccountssameemail`; set it
 as the site has it), `eios_page_size` (1000 students per EIOS page), `eios_max_pages`
 (1000: a students feed past this many pages stops with an error),
-`reject_share_max_pct` (5), `group_code_pattern`, `dry_run`.
+`reject_share_max_pct` (5), `group_code_pattern`, `dry_run`, `approval_timeout_hours`
+(20, under 24: how long the question about held faculties waits; no answer keeps them
+held).
 
 ## Params
 Every setting above as a param of the same name (empty = the Variable's value), plus
-`confirm_mass_graduation` (faculty ids whose held leaving actions this run applies)
+`confirm_mass_graduation` (faculty ids whose held leaving actions this run applies
+without asking: for scripts)
 and `rescan_from` (a date: re-scan from it instead of the watermark). By hand:
 dry run `{"dry_run": true}`; confirm a held faculty `{"confirm_mass_graduation":
 ["ECON"]}`; re-scan `{"rescan_from": "2026-09-01"}`.
@@ -48,7 +53,10 @@ dry run `{"dry_run": true}`; confirm a held faculty `{"confirm_mass_graduation":
 Moodle users and cohorts; `eios_sync/history/YYYY-MM-DD_HH-MM-SS.csv` in the store
 (time, faculty, student, username, action, old, new, result: applied, failed: …,
 held, planned, reported); `eios_sync/rejects/<run>/<faculty>.csv`; tables
-`eios_watermark`, `eios_held_action`; the run's `pipeline_run_report` row.
+`eios_watermark`, `eios_held_action`; the run's `pipeline_run_report` row. A faculty
+released by a person: its rows' result reads `applied (approved by <user> at <time>)`,
+and the report's summary and counts (`approved_by`, `approved_at`, `released`,
+`kept_held`) say who released what.
 
 ## Data quality
 `check_quality` checks every row against the feed's schema first
@@ -78,8 +86,17 @@ call shows as `failed: not applied: …` rows.
 The guard: when a faculty's planned suspensions reach the threshold share of its
 active Moodle students, or EIOS returns no student for a faculty with active ones,
 its leaving actions are held (CSV `held`, table `eios_held_action`); creates and
-updates still apply; other faculties are unaffected. `verify_nothing_held` then
-fails, naming the held and failed counts: the run ends visibly held.
+updates still apply; other faculties are unaffected. The run then waits in
+`decide_held_faculties` (state *awaiting input*, listed under the UI's **Required
+actions**, a mail sent): its text lists each held faculty with its counts, the guard's
+reason and a link to its held list (LMS pipelines → EIOS); one option per held
+faculty, several may be chosen, **no default**. The chosen faculties' held actions
+are applied in the same run (`apply_approved_faculties`, as `confirm_mass_graduation`
+would); the others stay held and the next run asks again (a decision: the run
+succeeds, its report says `held`). No answer within `approval_timeout_hours`: the
+question fails, nothing is released and `verify_nothing_held` fails the run. Over
+REST: `PATCH /api/v2/dags/eios_sync/dagRuns/<run>/taskInstances/decide_held_faculties/-1/hitlDetails`
+with `{"chosen_options": ["ECON"]}`.
 No input from another DAG (EIOS, Moodle and its own watermarks and held actions
 only), so no upstream-coverage gate.
 
@@ -97,8 +114,12 @@ from airflow.sdk import Param, dag, task_group
 
 from include.config import EiosSyncSettings
 from include.dag_defaults import default_args, run_failed_mail
+from include.notifications import approval_waiting_notifier
 from include.tasks.eios_sync import (
+    DecideHeldFaculties,
+    apply_approved_faculties,
     apply_changes,
+    check_held_faculties,
     check_mass_graduation,
     check_quality,
     extract_students,
@@ -162,10 +183,18 @@ def eios_sync():
     checked = extract_faculty.partial(config=config).expand(faculty=faculties)
     planned = plan_changes(config, faculties, checked)
     branches = sync_faculty.partial(config=config).expand(planned=planned)
+    held = check_held_faculties(config, branches)
+    decision = DecideHeldFaculties(  # nothing held: it skips itself, nobody is asked
+        task_id="decide_held_faculties",
+        retries=0,  # a retry would ask again
+        notifiers=[approval_waiting_notifier()],
+    )
+    approval = apply_approved_faculties(config, held)
+    held >> decision >> approval
     history = record_history(config)
     pruned = prune_history(config)
-    report = report_run(config, history, faculties)
-    branches >> history >> pruned >> report
+    report = report_run(config, history, faculties, approval)
+    approval >> history >> pruned >> report
     verify_nothing_held(report)
 
 

@@ -19,9 +19,10 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from airflow.providers.standard.operators.hitl import HITLOperator
 from airflow.sdk import task
 
 from include.config import EiosSyncSettings, SettingsError
@@ -703,6 +704,10 @@ def apply_changes(guarded: dict, config: dict) -> dict:
 @task
 def record_faculty_state(applied: dict, config: dict) -> dict:
     """Watermark and held actions (nothing in a dry run)."""
+    return _record_state(applied, config)
+
+
+def _record_state(applied: dict, config: dict) -> dict:
     settings = settings_from(config["settings"])
     if settings.dry_run:
         return {**applied, "watermark_saved": None}
@@ -771,6 +776,169 @@ def record_faculty_state(applied: dict, config: dict) -> dict:
     finally:
         hook.close()
     return {**applied, "watermark_saved": watermark}
+
+
+# --- a person releases held faculties (human-in-the-loop) ---------------------------
+
+HELD_LIST_PATH = "/lms-pipelines/eios/confirm"  # plugins/lms_pipelines: the held list
+
+
+@task(trigger_rule="all_done", retries=0)
+def check_held_faculties(config: dict | None, finished) -> list[dict]:
+    """The faculties the guard held in this run, one entry each for the question; an
+    empty list (nothing held, a dry run, settings that failed): the question skips."""
+    from include.dag_defaults import mapped_results
+
+    if config is None or settings_from(config["settings"]).dry_run:
+        return []
+    results = [finished] if isinstance(finished, dict) else mapped_results(finished)
+    held = [
+        {
+            "id": r["id"],
+            "name": r.get("name") or "",
+            "held_actions": r.get("outcomes", {}).get("held", 0),
+            "leaving": r.get("leaving", 0),
+            "active": r.get("active_in_moodle", 0),
+            "share_pct": r.get("share_pct", 0),
+            "reason": r.get("guard_reason", ""),
+            "state": r,
+        }
+        for r in results
+        if r and r.get("held")
+    ]
+    log.info("held faculties: %s", ", ".join(f["id"] for f in held) or "none")
+    return held
+
+
+def _when_text(moment) -> str:
+    """The answer's time as `YYYY-MM-DD HH:MM UTC` (XCom may give a datetime or text)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if not isinstance(moment, datetime):
+        return "unknown time"
+    if moment.tzinfo:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+class DecideHeldFaculties(HITLOperator):
+    """The question in Airflow's "Required actions": one option per held faculty,
+    `multiple`, no default (a timeout keeps every faculty held). The options, the body
+    and the response timeout (setting `approval_timeout_hours`) are only known when the
+    run gets here: read from `check_held_faculties` and `resolve_settings`' XCom, in
+    `execute` and again in `execute_complete` (a new process checks the answer)."""
+
+    PENDING = "(the held faculties, listed when the task runs)"
+
+    def __init__(
+        self,
+        *,
+        held_task_id: str = "check_held_faculties",
+        settings_task_id: str = "resolve_settings",
+        **kwargs,
+    ) -> None:
+        from include.eios.approval import SUBJECT
+
+        default_hours = EiosSyncSettings.model_fields["approval_timeout_hours"].default
+        kwargs.setdefault("subject", SUBJECT)
+        kwargs.setdefault("response_timeout", timedelta(hours=default_hours))
+        super().__init__(options=[self.PENDING], multiple=True, defaults=None, **kwargs)
+        self.held_task_id = held_task_id
+        self.settings_task_id = settings_task_id
+
+    def _ask_about(self, context) -> None:
+        from include.eios.approval import approval_body
+        from include.notifications import ui_base_url
+
+        ti = context["ti"]
+        held = ti.xcom_pull(task_ids=self.held_task_id) or []
+        if not held:  # nothing held: nobody is asked
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            raise AirflowSkipException("no faculty held: nothing to decide")
+        config = ti.xcom_pull(task_ids=self.settings_task_id)
+        hours = settings_from(config["settings"]).approval_timeout_hours
+        self.options = [str(f["id"]) for f in held]
+        self.validate_options()
+        self.body = approval_body(held, ui_base_url() + HELD_LIST_PATH, hours)
+        self.response_timeout = timedelta(hours=hours)
+
+    def execute(self, context):
+        self._ask_about(context)
+        return super().execute(context)
+
+    def execute_complete(self, context, event):
+        self._ask_about(context)
+        return super().execute_complete(context, event)
+
+
+@task(trigger_rule="all_done", execution_timeout=HEAVY_TIMEOUT, pool="moodle_ws")
+def apply_approved_faculties(config: dict | None, held: list[dict] | None, ti=None) -> dict:
+    """Apply, in this run, the held actions of the faculties a person chose (as
+    `confirm_mass_graduation` would: the held rows are applied, the watermark moves, the
+    faculty's pending held actions close as `released`); the others stay held. No answer
+    (a timeout, or no question: nothing held) applies nothing."""
+    from include.eios.approval import approval_note, responder_name
+
+    if config is None or not held:
+        return {"asked": False, "answered": False, "released": [], "kept_held": []}
+    # read only when asked (a skipped question has no answer to read)
+    decision = ti.xcom_pull(task_ids="decide_held_faculties") if ti is not None else None
+    if not decision:  # the question timed out or failed: everything stays held
+        kept = [f["id"] for f in held]
+        log.warning("no answer to decide_held_faculties: %s stay held", ", ".join(kept))
+        return {"asked": True, "answered": False, "released": [], "kept_held": kept}
+    settings = settings_from(config["settings"])
+    chosen = {str(o) for o in decision.get("chosen_options") or []}
+    who = responder_name(decision.get("responded_by_user"))
+    when = _when_text(decision.get("responded_at"))
+    note = approval_note(who, when)
+    released, kept, calls = [], [], 0
+    for faculty in held:
+        if faculty["id"] not in chosen:
+            kept.append(faculty["id"])
+            continue
+        state = faculty["state"]
+        results = _read_json(state["results"])
+        waiting = [r for r in results if r["result"] == "held" and r["kind"] != "empty_feed"]
+        actions = [{k: v for k, v in r.items() if k != "result"} for r in waiting]
+        applied, n = apply_actions(
+            actions, settings.ws_batch_size, max_input_vars=settings.ws_max_input_vars
+        )
+        calls += n
+        rows = [r for r in results if r["result"] != "held"]
+        rows += [{**a, "result": f"{a['result']} {note}"} for a in applied]
+        rows += [
+            {**r, "result": f"released {note}"}
+            for r in results
+            if r["result"] == "held" and r["kind"] == "empty_feed"
+        ]
+        path = _write_json(_work(config["run"], faculty["id"], "results"), rows)
+        _record_state(
+            {**state, "results": path, "held": False, "empty_feed_held": False, "confirmed": True},
+            config,
+        )
+        released.append(faculty["id"])
+    log.info(
+        "approved by %s at %s: released %s (%d web-service calls); still held: %s",
+        who,
+        when,
+        ", ".join(released) or "none",
+        calls,
+        ", ".join(kept) or "none",
+    )
+    return {
+        "asked": True,
+        "answered": True,
+        "ws_calls": calls,
+        "released": released,
+        "kept_held": kept,
+        "approved_by": who,
+        "approved_at": when,
+    }
 
 
 # --- the run as a whole --------------------------------------------------------
@@ -865,10 +1033,12 @@ def report_run(
     config: dict | None,
     history: dict | None,
     faculties: list[dict] | None,
+    approval: dict | None = None,
     dag_run=None,
     logical_date=None,
 ) -> dict:
-    """The run's report row; status `held` or `failed` when anything was held or failed.
+    """The run's report row; status `held` or `failed` when anything was held or failed;
+    who released which held faculties, and when (`apply_approved_faculties`).
     (`dag_run` and `logical_date`: the run's clock, passed in by Airflow.)"""
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -892,6 +1062,7 @@ def report_run(
         **outcomes,
         "held_pending_total": len(pending),
         "open_feed_rejects": sum(open_feed_rejects.values()),
+        **_approval_counts(approval),
     }
     status = "held" if held else ("failed" if failed or not_synced else "success")
     from include.reporting import plural
@@ -902,6 +1073,7 @@ def report_run(
         f"{outcomes.get('reported', 0)} missing in EIOS"
         + (f"; NOT SYNCED (see check_quality): {', '.join(not_synced)}" if not_synced else "")
         + (f"; {open_rejects_text(open_feed_rejects)}" if open_feed_rejects else "")
+        + _approval_text(approval)
     )
     outputs = {"history_csv": history.get("history") if history else None}
     from include.reporting import record_run_report
@@ -910,20 +1082,60 @@ def report_run(
     return record_run_report(run, summary, counts, outputs, status=status)
 
 
+def _approval_counts(approval: dict | None) -> dict:
+    if not approval or not approval.get("asked"):
+        return {"approval": "not asked"}
+    if not approval.get("answered"):
+        return {"approval": "no answer", "kept_held": approval.get("kept_held", [])}
+    return {
+        "approval": "answered",
+        "approved_by": approval.get("approved_by"),
+        "approved_at": approval.get("approved_at"),
+        "released": approval.get("released", []),
+        "kept_held": approval.get("kept_held", []),
+    }
+
+
+def _approval_text(approval: dict | None) -> str:
+    if not approval or not approval.get("asked"):
+        return ""
+    if not approval.get("answered"):
+        return "; approval: NO ANSWER (decide_held_faculties), every held faculty stays held"
+    released = ", ".join(approval.get("released") or []) or "none"
+    kept = ", ".join(approval.get("kept_held") or []) or "none"
+    return (
+        f"; approved by {approval.get('approved_by')} at {approval.get('approved_at')}: "
+        f"released {released}; still held {kept}"
+    )
+
+
 @task(retries=0)
 def verify_nothing_held(report: dict) -> None:
-    """Fail visibly when the guard held actions or rows failed (the run ends 'held')."""
+    """Fail visibly when rows failed, a faculty was not synced, or the guard held actions
+    nobody decided on (the question timed out or was not asked). Faculties a person chose
+    to keep held are a decision, not a failure: logged, and asked again next run."""
     from airflow.sdk.exceptions import AirflowFailException
 
     counts = report["counts"]
     held, failed = counts.get("held", 0), counts.get("failed", 0)
     not_synced = counts.get("faculties_not_synced") or []
+    if held and counts.get("approval") == "answered":
+        log.warning(
+            "%d leaving action(s) stay held by decision of %s (faculties %s); the next run "
+            "asks again",
+            held,
+            counts.get("approved_by"),
+            ", ".join(counts.get("kept_held") or []) or "none",
+        )
+        held = 0
     if held or failed or not_synced:
         parts = []
         if held:
             parts.append(
-                f"HELD: {held} leaving action(s) held by the mass-graduation guard (table "
-                "eios_held_action; release with the param confirm_mass_graduation)"
+                f"HELD: {held} leaving action(s) held by the mass-graduation guard and no "
+                "answer to decide_held_faculties (Airflow's Required actions; table "
+                "eios_held_action); the next run asks again, or the param "
+                "confirm_mass_graduation releases a faculty"
             )
         if failed:
             parts.append(f"FAILED: {failed} action(s) failed; the next run retries them")

@@ -218,7 +218,49 @@ def _held_rows(status: str = "pending") -> list[tuple]:
     )
 
 
-def test_the_guard_holds_a_mass_graduation_until_confirmed(fresh_stack, sandbox):
+def answer_with(monkeypatch, chosen: list[str] | None) -> list[dict]:
+    """dag.test() cannot answer a human-in-the-loop task (it would wait): the question is
+    built as in a run, then answered at once with `chosen` by "registrar" (None: the
+    response timeout passed). Returns the questions asked."""
+    from include.tasks.eios_sync import DecideHeldFaculties
+
+    asked: list[dict] = []
+
+    def execute(self, context):
+        self._ask_about(context)
+        asked.append(
+            {
+                "options": list(self.options),
+                "body": self.body,
+                "multiple": self.multiple,
+                "defaults": self.defaults,
+                "timeout": self.response_timeout,
+            }
+        )
+        if chosen is None:
+            event = {"error": "no response", "error_type": "timeout"}
+        else:
+            event = {
+                "chosen_options": chosen,
+                "params_input": {},
+                "responded_at": datetime.now(UTC),
+                "responded_by_user": {"id": "7", "name": "registrar"},
+            }
+        return self.execute_complete(context, event)
+
+    monkeypatch.setattr(DecideHeldFaculties, "execute", execute)
+    return asked
+
+
+def _history_rows(path: str) -> list[dict]:
+    from airflow.sdk import ObjectStoragePath
+
+    return list(csv.DictReader(io.StringIO(ObjectStoragePath(path).read_text())))
+
+
+def test_the_guard_holds_a_mass_graduation_until_a_person_releases_it(
+    fresh_stack, sandbox, monkeypatch
+):
     settings = {"faculties": ["ECON", "LAW"]}
     assert run_dag("eios_sync", settings=settings).state == "success"
     econ = [sid for sid, u in users().items() if u["department"] == "Экономический факультет"]
@@ -234,9 +276,17 @@ def test_the_guard_holds_a_mass_graduation_until_confirmed(fresh_stack, sandbox)
     change(stays, last_name="Переименованная")
     change(law[0], status="graduated")
 
+    asked = answer_with(monkeypatch, None)  # nobody answers: the question times out
     held = run_dag("eios_sync", settings=settings)
     assert held.state == "failed" and held.state_of("verify_nothing_held") == "failed"
+    assert held.state_of("decide_held_faculties") == "failed"  # no default: a timeout fails
     assert held.state_of("sync_faculty.apply_changes") == "success"
+    assert asked[-1]["options"] == ["ECON"]  # one option per held faculty, no default
+    assert asked[-1]["multiple"] and asked[-1]["defaults"] is None
+    assert asked[-1]["timeout"] == timedelta(hours=20)
+    body = asked[-1]["body"]
+    assert "| **ECON**" in body and "/lms-pipelines/eios/confirm?faculty=ECON" in body
+    assert "LAW" not in body
     now = users()
     assert all(now[sid]["suspended"] == 0 for sid in graduates)  # no suspension in ECON
     assert now[stays]["lastname"] == "Переименованная"  # its updates still apply
@@ -247,11 +297,23 @@ def test_the_guard_holds_a_mass_graduation_until_confirmed(fresh_stack, sandbox)
     assert ("ECON", "archive_cohort", "") in pending
     report = held.xcom("report_run")
     assert report["status"] == "held" and report["counts"]["held"] == len(pending)
+    assert report["counts"]["approval"] == "no answer"
     again = run_dag("eios_sync", settings=settings)  # held again: no duplicate held rows
     assert again.state == "failed" and len(_held_rows()) == len(pending)
 
-    confirmed = run_dag("eios_sync", settings=settings, conf={"confirm_mass_graduation": ["ECON"]})
+    # a person chooses ECON in Required actions: applied in the same run
+    answer_with(monkeypatch, ["ECON"])
+    confirmed = run_dag("eios_sync", settings=settings)
     assert confirmed.state == "success", confirmed.task_states
+    assert confirmed.state_of("apply_approved_faculties") == "success"
+    report = confirmed.xcom("report_run")
+    assert report["counts"]["approved_by"] == "registrar"
+    assert report["counts"]["released"] == ["ECON"] and report["counts"].get("held", 0) == 0
+    assert "approved by registrar at " in report["summary"]
+    history = _history_rows(report["outputs"]["history_csv"])
+    released = [r for r in history if r["faculty"] == "ECON" and "approved by" in r["result"]]
+    assert {r["action"] for r in released} >= {"suspend", "archive_cohort"}
+    assert all(r["result"].startswith("applied (approved by registrar at ") for r in released)
     now = users()
     assert all(now[sid]["suspended"] == 1 for sid in graduates)
     archived = query(
@@ -270,10 +332,22 @@ def test_the_guard_holds_a_mass_graduation_until_confirmed(fresh_stack, sandbox)
     # an empty feed for a faculty with active students is always held
     query("sandbox", "DELETE FROM eios_student WHERE faculty_id = 'LAW'")
     before = users()
+    answer_with(monkeypatch, [])  # asked, nothing chosen: a decision to keep it held
     empty = run_dag("eios_sync", settings={**settings, "mass_graduation_threshold_pct": 100})
-    assert empty.state == "failed"
+    assert empty.state == "success", empty.task_states  # decided, not failed
+    assert empty.xcom("report_run")["status"] == "held"
+    assert empty.xcom("report_run")["counts"]["kept_held"] == ["LAW"]
     assert ("LAW", "empty_feed", "") in _held_rows()
     assert users() == before
+
+    # scripted: the param releases a faculty without asking
+    scripted = run_dag(
+        "eios_sync",
+        settings={**settings, "mass_graduation_threshold_pct": 100},
+        conf={"confirm_mass_graduation": ["LAW"]},
+    )
+    assert scripted.state_of("decide_held_faculties") == "skipped", scripted.task_states
+    assert ("LAW", "empty_feed", "") not in _held_rows()
 
 
 def test_limit_watermark_scan_from_and_rescan(fresh_stack, sandbox):

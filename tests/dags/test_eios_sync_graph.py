@@ -46,6 +46,25 @@ def test_extract_per_faculty_one_plan_for_all_then_apply_per_faculty(dag):
     assert dag.get_task("record_history").trigger_rule == "all_done"
 
 
+def test_held_faculties_are_asked_in_required_actions_with_no_default(dag):
+    """Issue 18: the guard's held faculties go to a human-in-the-loop task, skipped when
+    nothing is held; no default, so a timeout releases nothing; a mail when it waits."""
+    from airflow.providers.standard.operators.hitl import HITLOperator
+
+    check = dag.get_task("check_held_faculties")
+    assert check.trigger_rule == "all_done"
+    assert "sync_faculty.record_faculty_state" in check.upstream_task_ids
+    decide = dag.get_task("decide_held_faculties")
+    assert isinstance(decide, HITLOperator)
+    assert decide.upstream_task_ids == {"check_held_faculties"}
+    assert decide.multiple and decide.defaults is None and decide.retries == 0
+    assert decide.notifiers and decide.response_timeout.total_seconds() < 24 * 3600
+    apply = dag.get_task("apply_approved_faculties")
+    assert apply.upstream_task_ids >= {"decide_held_faculties", "check_held_faculties"}
+    assert apply.trigger_rule == "all_done"  # runs after a timeout: applies nothing
+    assert "record_history" in apply.downstream_task_ids
+
+
 def test_doc_md_explains_every_setting_and_the_manual_runs(dag):
     for name in EiosSyncSettings.model_fields:
         assert f"`{name}`" in dag.doc_md, name

@@ -5,6 +5,7 @@ Moodle's schema, the project DB and the store. Sizes: tests/e2e/conftest.py."""
 from __future__ import annotations
 
 import math
+import time
 
 from include.sandbox.demo import demo_runs
 from include.sandbox.demo_data.recordings import DEMO_SETTINGS as RECORDING_SETTINGS
@@ -25,7 +26,7 @@ def _report(dag_id: str, run_id: str) -> tuple[str, str]:
     return rows[0]
 
 
-def test_eios_sync_pages_batches_holds_a_mass_graduation_and_applies_it_when_confirmed(
+def test_eios_sync_pages_batches_holds_a_mass_graduation_until_a_person_approves_it(
     api, sandbox, succeeded
 ):
     settings = {
@@ -52,18 +53,28 @@ def test_eios_sync_pages_batches_holds_a_mass_graduation_and_applies_it_when_con
         change(sid, status="graduated", status_date="2026-06-30")
     law = studying("LAW")
     change(law[0], status="graduated")
-    held = api.run("eios_sync", {"dry_run": False})
-    assert held.state == "failed" and held.states("verify_nothing_held") == {"failed"}, held
+    # the guard holds ECON: the run waits for a person in Required actions
+    run_id = api.trigger("eios_sync", {"dry_run": False})
+    asked = api.wait_for_hitl("eios_sync", run_id, "decide_held_faculties")
+    assert asked["options"] == ["ECON"] and not asked["defaults"]
     now = users()
     assert all(now[sid]["suspended"] == 0 for sid in graduates)  # the held faculty waits
     assert now[law[0]]["suspended"] == 1  # the others went on
     pending = query("pipelines", "SELECT faculty_id FROM eios_held_action WHERE status = 'pending'")
     assert {r[0] for r in pending} == {"ECON"}
-    assert _report("eios_sync", held.run_id)[0] == "held"
 
+    time.sleep(20)  # as a person: an early answer races the parking's executor event
+    api.answer_hitl("eios_sync", run_id, "decide_held_faculties", ["ECON"])
+    approved = api.wait_for_run("eios_sync", run_id)
+    succeeded(approved)  # applied in the same run
+    assert all(users()[sid]["suspended"] == 1 for sid in graduates)
+    assert _report("eios_sync", run_id)[0] == "success"
+    assert "approved by admin at " in _report("eios_sync", run_id)[1]
+
+    # scripted: the param applies without asking (nothing is held now: nothing to ask)
     confirmed = api.run("eios_sync", {"dry_run": False, "confirm_mass_graduation": ["ECON"]})
     succeeded(confirmed)
-    assert all(users()[sid]["suspended"] == 1 for sid in graduates)
+    assert confirmed.states("decide_held_faculties") == {"skipped"}
 
 
 def test_kontur_recordings_pages_the_api_and_publishes_into_moodle(api, sandbox, succeeded):
