@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--ws-conn-id", default="moodle_ws")
     check.add_argument("--db-conn-id", default="moodle_db")
     record.add_argument("--ws-conn-id", default="moodle_ws")
+    record.add_argument("--db-conn-id", default="moodle_db")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     for noisy in ("airflow", "httpx", "urllib3"):
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     site = ContractSite(args.ws_conn_id, backoff_seconds=1)
     if args.command == "record":
-        return report.record(site, args.out)
+        return report.record(site, args.out, args.db_conn_id)
     return report.check(site, args.recordings, args.write, args.db_conn_id)
 
 

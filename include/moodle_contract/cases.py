@@ -6,7 +6,10 @@ Write cases (`write=True`) build their own fixtures first, all named with the
 run's unique tag: one test category (with a child category), one course in it,
 two users, one cohort, and remove them at the end (`teardown=True`, run even
 when an earlier case fails). They need the five fixture functions
-(`FIXTURE_FUNCTIONS`) in the service.
+(`FIXTURE_FUNCTIONS`) in the service. The one course module (deleted by
+`core_course_delete_modules`) is written as kontur_recordings writes its URL
+activities, by the project's course-module writer through `moodle_db` (no
+web-service function creates one): without that connection the case is skipped.
 
 A case's `params(ctx)` builds the request from the run's context (`ctx`: the
 tag, the ids the earlier cases saved through `save`). The recording stores the
@@ -69,6 +72,9 @@ class Case:
     generated: str = ""  # a request too big to store: described here, rebuilt by `params`
     teardown: bool = False
     needs: tuple[str, ...] = field(default_factory=tuple)  # ctx keys the case needs
+    # Run before the request with (ctx, moodle_db connection id): a fixture Moodle's web
+    # services cannot make (a course module); it raises if it cannot, and the case is skipped.
+    prepare: Callable[[dict, str], None] | None = None
 
     @property
     def key(self) -> str:
@@ -118,6 +124,24 @@ def _save_users(ctx: dict, answer: Any) -> None:
     if isinstance(answer, list):
         for user in answer:
             ctx[f"user_{user['username'][len(ctx['tag']) :]}_id"] = user["id"]
+
+
+def _write_module(ctx: dict, db_conn_id: str) -> None:
+    """A URL activity in the test course, written by the project's own course-module
+    writer (kontur_recordings' path: rows written into Moodle's tables through
+    `moodle_db`, removed through `core_course_delete_modules`)."""
+    from include.connectors.moodle_db import MoodleDbHook
+    from include.connectors.moodle_modules import MoodleModuleWriter
+
+    written = MoodleModuleWriter(MoodleDbHook(db_conn_id)).add_url(
+        int(ctx["course_id"]),
+        1,
+        "Contract check",
+        f"{ctx['tag']}-module",
+        f"Contract check URL {ctx['tag']}",
+        "https://contract-check.example.edu/recording",
+    )
+    ctx["module_id"] = written.cmid
 
 
 def _truncated_create(ctx: dict) -> dict:
@@ -324,6 +348,14 @@ CASES: list[Case] = [
         write=True,
         needs=("course_id",),
         simplifies="the stand-in answers no section availability or module custom data",
+    ),
+    Case(
+        "ok",
+        "core_course_delete_modules",
+        lambda ctx: {"cmids": [ctx["module_id"]]},
+        write=True,
+        prepare=_write_module,
+        needs=("course_id",),
     ),
     Case(
         "archive",

@@ -22,10 +22,10 @@ def _site_info(site: ContractSite) -> dict:
     return body
 
 
-def record(site: ContractSite, out: Path) -> int:
+def record(site: ContractSite, out: Path, db_conn_id: str = "moodle_db") -> int:
     info = _site_info(site)
     functions = {f["name"] for f in info.get("functions", [])}
-    outcomes = run_cases(site, write=True)
+    outcomes = run_cases(site, write=True, db_conn_id=db_conn_id)
     info["form_fields_arriving"] = setup_checks.probe_max_input_vars(site)
     written = write_recordings(outcomes, out, info)
     print(
@@ -85,7 +85,9 @@ def check(site: ContractSite, recordings_dir: Path, write: bool, db_conn_id: str
         f"Moodle {info.get('release')} at the moodle_ws connection; "
         f"{'read and write' if write else 'read-only'} checks"
     )
-    outcomes = run_cases(site, write=write, recordings=recordings, only_recorded=True)
+    outcomes = run_cases(
+        site, write=write, recordings=recordings, only_recorded=True, db_conn_id=db_conn_id
+    )
     rows = contract_rows(outcomes)
     listed = {name for name, _, _ in rows}
     for function in dict.fromkeys(key.split("/")[0] for key in recordings):

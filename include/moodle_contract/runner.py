@@ -59,12 +59,14 @@ def run_cases(
     recordings: dict[str, dict] | None = None,
     tag: str | None = None,
     only_recorded: bool = False,
+    db_conn_id: str = "moodle_db",
 ) -> list[Outcome]:
     """Run the cases in order; with `recordings`, send each recorded request and compare.
 
     Teardown cases run even when an earlier case raised. A case whose fixture is
     missing (an earlier case failed) or whose function the site's service lacks is
-    skipped with the reason.
+    skipped with the reason. A case's `prepare` (a fixture written through the
+    `db_conn_id` connection) runs just before its request.
     """
     ctx: dict[str, Any] = {"tag": tag or "pc" + secrets.token_hex(4)}
     outcomes: list[Outcome] = []
@@ -75,14 +77,16 @@ def run_cases(
     teardown = [c for c in cases if c.teardown]
     try:
         for case in body_cases:
-            outcomes.append(_run_one(site, case, ctx, recordings))
+            outcomes.append(_run_one(site, case, ctx, recordings, db_conn_id))
     finally:
         for case in teardown:
-            outcomes.append(_run_one(site, case, ctx, recordings))
+            outcomes.append(_run_one(site, case, ctx, recordings, db_conn_id))
     return outcomes
 
 
-def _run_one(site: ContractSite, case: Case, ctx: dict, recordings: dict | None) -> Outcome:
+def _run_one(
+    site: ContractSite, case: Case, ctx: dict, recordings: dict | None, db_conn_id: str
+) -> Outcome:
     outcome = Outcome(case)
     missing = [k for k in case.needs if k not in ctx]
     if missing:
@@ -96,6 +100,15 @@ def _run_one(site: ContractSite, case: Case, ctx: dict, recordings: dict | None)
     if recordings is not None and recorded is None:
         outcome.skipped = "skipped: no recording"
         return outcome
+    if case.prepare:
+        try:
+            case.prepare(ctx, db_conn_id)
+        except Exception as exc:  # e.g. no moodle_db connection: this case cannot run
+            outcome.skipped = (
+                f"skipped: its fixture could not be written through {db_conn_id}: "
+                f"{type(exc).__name__}: {str(exc)[:200]}"
+            )
+            return outcome
     if case.generated:
         outcome.request = {"generated": case.generated}
         params = case.params(ctx)

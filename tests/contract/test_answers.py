@@ -54,7 +54,7 @@ def test_recordings_hold_no_token_or_password():
         assert not [s for s in SECRETS if s in text], path.name
 
 
-def test_the_stand_in_drops_fields_past_max_input_vars(mariadb, sandbox, monkeypatch):
+def test_the_stand_in_drops_fields_past_max_input_vars(fresh_stack, monkeypatch):
     monkeypatch.setitem(os.environ, "SANDBOX_MOODLE_MAX_INPUT_VARS", "100")
     site = ContractSite(backoff_seconds=0)
     member = {"cohorttype": {"type": "id", "value": 1}, "usertype": {"type": "bad", "value": 1}}
@@ -65,3 +65,20 @@ def test_the_stand_in_drops_fields_past_max_input_vars(mariadb, sandbox, monkeyp
     status, body = site.exchange("core_cohort_add_cohort_members", {"members": [member] * 30})
     assert body["errorcode"] == "invalidparameter"
     assert "Missing required key" in body["debuginfo"]
+
+
+def test_a_case_whose_fixture_cannot_be_written_is_skipped_without_a_request():
+    from include.moodle_contract.cases import Case
+    from include.moodle_contract.runner import _run_one
+
+    class NoSite:
+        def exchange(self, *args, **kwargs):
+            raise AssertionError("no request may be sent")
+
+    def no_database(ctx, db_conn_id):
+        raise RuntimeError(f"The conn_id `{db_conn_id}` isn't defined")
+
+    case = Case("ok", "core_course_delete_modules", prepare=no_database, write=True)
+    outcome = _run_one(NoSite(), case, {"tag": "pc0"}, None, "moodle_db")
+    assert outcome.answer is None
+    assert outcome.skipped.startswith("skipped: its fixture could not be written through moodle_db")
