@@ -1,24 +1,29 @@
-"""Benchmark of the voucher pipeline: a month of attendance marks -> the month's acts.
+"""Benchmark of the voucher pipeline: the daily ingest of a day's marks, then the month's acts.
 
 The issue's scale is 10^6 children with contracts across 10^4 providers and one
-month of marks (~2·10^7; April 2026 has 22 working days). `--scale 0.02` (the
-default, to stay within ~5 minutes on a shared 2-core machine) runs 2% of it and
-extrapolates linearly; `--scale 1` runs the full month.
+month of marks (~2·10^7; April 2026 has 22 working days). `--scale full` (or `SCALE=full`
+from `make bench`) runs it all; a fraction (default 0.02) runs that share and
+extrapolates linearly.
 
 Stages, each run as the DAG's own task function (include/tasks/voucher_*.py, through
-`.function`) in a warm worker process (as a mapped task would run), with its wall time
-and the worker's peak RSS:
-  1. generate the sandbox LMS/registry data (not a pipeline cost);
+`.function`) in warm worker processes (as a mapped task would run), with its wall time,
+the worker's peak RSS and the machine's load average:
+  1. generate the sandbox LMS/registry data: contracts from Python, one day's marks
+     inside MariaDB (INSERT ... SELECT) - not a pipeline cost;
   2. `extract_registry` (providers, norms, vouchers over HTTP);
-  3. ingest: `ingest_marks` over the real HTTP sandbox (its own process),
-     provider batches on 2 workers -> marks per second;
-  4. `check_double_funding` for every day;
-  5. `apply_risk_rules`, then `compute_acts` per region on 2 workers (SQL
-     aggregation + vectorised numpy), then `check_acts` -> the acts' time;
+  3. the daily ingest: `ingest_marks` over the real HTTP sandbox (its own process),
+     provider batches on `--workers` workers with `--lms-concurrency` LMS connections
+     each -> marks per second; then the register rules side by side, once per
+     provider-day against once for the batch;
+  4. `check_double_funding` for the day;
+  5. the month's other days written straight into the project DB (not a pipeline cost),
+     then `apply_risk_rules`, `compute_acts` per region on the workers (one SQL GROUP BY
+     each + vectorised numpy) and `check_acts` -> the acts' time;
   6. PDF render of a sample of acts -> seconds per act.
-Figures only; nothing is asserted. Own databases (prefix `bench_vouchers`).
+Figures only; nothing is asserted; the last line is the figures as JSON. Own databases
+(prefix `bench_vouchers`, or `--prefix`).
 
-    .venv/bin/python bench/bench_vouchers.py [--scale 0.02] [--pdf-sample 10]
+    .venv/bin/python bench/bench_vouchers.py [--scale 0.02|full] [--prefix b15]
 """
 
 from __future__ import annotations
