@@ -16,7 +16,8 @@ the three voucher DAGs so they agree on what a working day is): `extra_holidays`
 `extra_working_days`, `max_pages` (1000: a paged LMS or registry list that would need
 more pages, repeats an offset or has an empty page with a next offset stops with an
 error); and `voucher_ingest` (model `VoucherIngestSettings`): `provider_batch_size`
-(providers per mapped ingest task), `lms_page_size`. A shared field set in
+(providers per mapped ingest task), `lms_page_size`, `lms_concurrency` (LMS connections read
+at once per task, default 4). A shared field set in
 `voucher_ingest`, or a bad value, fails `resolve_settings` naming the field; the
 later tasks read that task's result, never the Variables.
 
