@@ -78,7 +78,7 @@ def bench_extract_and_plan() -> None:
     from include.connectors.eios import EiosHook
     from include.eios.plan import plan_sync
     from include.eios.quality import check_extract
-    from include.tasks.eios_sync import _moodle_db
+    from include.tasks.eios_state import moodle_db
 
     settings = EiosSyncSettings()
     started = time.perf_counter()
@@ -87,7 +87,7 @@ def bench_extract_and_plan() -> None:
     extract_seconds = plan_seconds = 0.0
     rows = actions = 0
     extracts = {}
-    moodle = _moodle_db()
+    moodle = moodle_db()
 
     def plan_one(faculty: dict, items: list[dict]):
         now = datetime.now(UTC).replace(tzinfo=None)

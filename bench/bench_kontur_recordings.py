@@ -77,6 +77,7 @@ def main() -> None:
         from include.config import KonturRecordingsSettings, parse_settings
         from include.sandbox.demo_data.recordings import DEMO_SETTINGS
         from include.tasks import kontur_recordings as tasks
+        from include.tasks.kontur_moodle import module_writer
 
         settings = parse_settings(
             KonturRecordingsSettings, {**DEMO_SETTINGS, "page_size": 1000}
@@ -116,7 +117,7 @@ def main() -> None:
             decision,
             run_id,
         )
-        writer = tasks.module_writer()
+        writer = module_writer()
         published, publish_s = timed(
             "publish (URL activities, Moodle DB)",
             tasks.publish_recordings.function,

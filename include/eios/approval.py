@@ -3,6 +3,7 @@ note their answer leaves in the history CSV and the run report. Pure text, no Ai
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 SUBJECT = "eios_sync: release the faculties the mass-graduation guard held?"
@@ -11,6 +12,25 @@ SUBJECT = "eios_sync: release the faculties the mass-graduation guard held?"
 def _cell(text) -> str:
     """A Markdown table cell: no pipe, no line break."""
     return " ".join(str(text).split()).replace("|", "/")
+
+
+def held_faculties(results: list[dict]) -> list[dict]:
+    """One entry per faculty the guard held (its apply branch's result in `state`), for
+    the question."""
+    return [
+        {
+            "id": r["id"],
+            "name": r.get("name") or "",
+            "held_actions": r.get("outcomes", {}).get("held", 0),
+            "leaving": r.get("leaving", 0),
+            "active": r.get("active_in_moodle", 0),
+            "share_pct": r.get("share_pct", 0),
+            "reason": r.get("guard_reason", ""),
+            "state": r,
+        }
+        for r in results
+        if r and r.get("held")
+    ]
 
 
 def approval_body(held: list[dict], held_list_url: str, timeout_hours: float) -> str:
@@ -50,3 +70,46 @@ def responder_name(user: dict | None) -> str:
 def approval_note(who: str, when: str) -> str:
     """The suffix of a released row's result in the history CSV."""
     return f"(approved by {who} at {when})"
+
+
+def when_text(moment) -> str:
+    """The answer's time as `YYYY-MM-DD HH:MM UTC` (XCom may give a datetime or text)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if not isinstance(moment, datetime):
+        return "unknown time"
+    if moment.tzinfo:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def approval_counts(approval: dict | None) -> dict:
+    """The run report's counts of the decision (`apply_approved_faculties`' result)."""
+    if not approval or not approval.get("asked"):
+        return {"approval": "not asked"}
+    if not approval.get("answered"):
+        return {"approval": "no answer", "kept_held": approval.get("kept_held", [])}
+    return {
+        "approval": "answered",
+        "approved_by": approval.get("approved_by"),
+        "approved_at": approval.get("approved_at"),
+        "released": approval.get("released", []),
+        "kept_held": approval.get("kept_held", []),
+    }
+
+
+def approval_text(approval: dict | None) -> str:
+    """The run summary's part on the decision: who released which faculties, and when."""
+    if not approval or not approval.get("asked"):
+        return ""
+    if not approval.get("answered"):
+        return "; approval: NO ANSWER (decide_held_faculties), every held faculty stays held"
+    released = ", ".join(approval.get("released") or []) or "none"
+    kept = ", ".join(approval.get("kept_held") or []) or "none"
+    return (
+        f"; approved by {approval.get('approved_by')} at {approval.get('approved_at')}: "
+        f"released {released}; still held {kept}"
+    )

@@ -1,6 +1,6 @@
 """The Moodle side of `kontur_recordings`' tasks (include/tasks/kontur_recordings.py):
-URL activities and their journal rows, the archive pages, deleting old activities.
-Split from the task module only for its size; nothing else calls it."""
+the publication plan (routed, matched and placed in Moodle's courses), URL activities
+and their journal rows, the archive pages, deleting old activities."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import json
 import time
 from datetime import UTC, datetime
 
+from include.config import KonturRecordingsSettings
 from include.connectors.hooks import moodle_db, pipelines_db
+from include.tasks.kontur_feed import read_text, run_folder, write_text
 
 MARKER_PREFIX = "ktalk:"
 ARCHIVE_MARKER = "ktalk-archive"
+UNMATCHED_COLUMNS = ["recording_key", "title", "local_date", "prefix", "category_id", "status",
+                     "reason"]  # fmt: skip
 
 
 def module_writer():
@@ -21,12 +25,61 @@ def module_writer():
     return MoodleModuleWriter(moodle_db())
 
 
-def read_text(path_text: str) -> str:
-    """A text file of the store, from the path a task passed through XCom."""
-    from include.storage import stored_path
+def plan_courses(config: KonturRecordingsSettings, run_id: str | None) -> dict:
+    """Route, match and place every unpublished recording (include/recordings/routing.py,
+    placement.py); the plan to the store, the unmatched and ambiguous ones to a CSV."""
+    from include.connectors.kontur import KonturTalkHook
+    from include.recordings.placement import place_courses
+    from include.recordings.routing import plan_publication as plan
+    from include.recordings.routing import viewer_url_builder
+    from include.storage import write_csv
 
-    with stored_path(path_text).open("rb") as handle:
-        return handle.read().decode("utf-8")
+    db, moodle = pipelines_db(), moodle_db()
+    candidates = db.read_frame(db.query("kontur_publication_candidates"))
+    categories = moodle.read_frame("recordings_categories")
+    courses = moodle.read_frame("recordings_courses")
+    started = time.perf_counter()
+    planned = plan(
+        candidates,
+        categories,
+        courses,
+        prefix_routes=config.prefix_routes,
+        default_prefix=config.default_prefix,
+        default_category_id=config.default_category_id,
+        threshold_date=config.threshold_date,
+        timezone=config.timezone,
+        viewer_url=viewer_url_builder(config.viewer_url_template, KonturTalkHook().space_url),
+    )
+    match_seconds = time.perf_counter() - started
+    publish = planned["status"] == "publish"
+    course_ids = sorted({int(c) for c in planned.loc[publish, "course_id"]})
+    sections = []
+    if course_ids:
+        ids = ",".join(map(str, course_ids))
+        sections = moodle.read_frame("recordings_sections", {"course_ids": ids}).to_dict("records")
+    places = place_courses(course_ids, sections, config.min_section, config.recordings_section_name)
+    planned["section_number"] = [
+        places[int(c)].section_number if s == "publish" else None
+        for c, s in zip(planned["course_id"], planned["status"], strict=True)
+    ]
+    folder = run_folder(run_id)
+    plan_path = folder / "plan.json"
+    write_text(plan_path, planned.to_json(orient="records", date_format="iso", force_ascii=False))
+    unreported = planned[planned["status"].isin(["unmatched", "ambiguous"])]
+    unmatched_path = None
+    if len(unreported):
+        unmatched_path = str(folder / "unmatched.csv")
+        rows = unreported[UNMATCHED_COLUMNS].itertuples(index=False)
+        write_csv(folder / "unmatched.csv", UNMATCHED_COLUMNS, rows)
+    counts = planned["status"].value_counts().to_dict()
+    return {
+        "planned": True,
+        "plan_path": str(plan_path),
+        "unmatched_path": unmatched_path,
+        "counts": {k: int(v) for k, v in counts.items()},
+        "new_sections": sum(1 for place in places.values() if place.create),
+        "match_seconds": round(match_seconds, 3),
+    }
 
 
 def publish_planned(config, decision: dict, planned: dict, run_id: str, writer) -> dict:

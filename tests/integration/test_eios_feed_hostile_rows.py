@@ -292,7 +292,7 @@ def test_a_rejected_row_is_reported_until_eios_fixes_it_and_never_blocks_the_res
     open reject until EIOS sends the row valid."""
     from include.config import EiosSyncSettings
     from include.eios.feed import FEED, student_key
-    from include.tasks import eios_sync as tasks
+    from include.tasks.eios_state import open_feed_rejects
 
     at = START + timedelta(hours=2)
     broken = _good_row("Сломанная", at, OTHER) | {"course_year": "второй"}
@@ -316,7 +316,7 @@ def test_a_rejected_row_is_reported_until_eios_fixes_it_and_never_blocks_the_res
                   later["student_id"])[0][0] == 1  # fmt: skip
     (mark,) = _pipelines("SELECT watermark FROM eios_watermark WHERE faculty_id = %s", OTHER)[0]
     assert mark.strftime("%Y-%m-%dT%H:%M:%S") >= later["changed_at"]
-    assert tasks._open_feed_rejects()[FEED] >= 1  # report_run's summary line names them
+    assert open_feed_rejects()[FEED] >= 1  # report_run's summary line names them
     # EIOS fixes the row: resolved, created
     stack.reset()
     stack.arm("eios", path, "extra_items", items=[broken | {"course_year": 2}, later])
