@@ -22,9 +22,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, ValidationInfo
 
 KEY_MAX = 150  # the rejects table's key column holds 191 characters; room for a prefix
 REASON_MAX = 1000
@@ -46,6 +47,35 @@ class FeedReject:
 def has_control_characters(text: str) -> bool:
     """Control characters (C0, DEL, C1, line/paragraph separators) a name never holds."""
     return bool(_CONTROL.search(text))
+
+
+def printable(value: str | None) -> str | None:
+    """`value` unchanged; a ValueError when it holds a control character."""
+    if value is not None and has_control_characters(value):
+        raise ValueError("contains a control character")
+    return value
+
+
+def feed_moment(
+    value: str, info: ValidationInfo, earliest: datetime, *, unparseable: str, prefix: str = ""
+) -> datetime:
+    """An ISO 8601 date-time (no zone = UTC), from `earliest`, not after the check's clock
+    (`now` in the validation context). Naive UTC when `earliest` is naive, else aware;
+    the errors are `unparseable`, `<prefix>before …` and `<prefix>in the future`."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(unparseable) from None
+    if earliest.tzinfo is None and moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    elif earliest.tzinfo is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment < earliest:
+        raise ValueError(f"{prefix}before {earliest.date()}")
+    now = (info.context or {}).get("now")
+    if now is not None and moment > now:
+        raise ValueError(f"{prefix}in the future")
+    return moment
 
 
 def collapse_spaces(text: str) -> str:

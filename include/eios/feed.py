@@ -45,7 +45,8 @@ from pydantic import (
 from include.feed_schema import (
     FeedReject,
     collapse_spaces,
-    has_control_characters,
+    feed_moment,
+    printable,
     row_key,
     validate_rows,
 )
@@ -55,12 +56,6 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EARLIEST = datetime(2000, 1, 1)
 FIRST_STATUS_DATE, LAST_STATUS_DATE = date(1950, 1, 1), date(2100, 12, 31)
 Status = Literal["studying", "academic_leave", "expelled", "graduated"]
-
-
-def _printable(value: str | None) -> str | None:
-    if value is not None and has_control_characters(value):
-        raise ValueError("contains a control character")
-    return value
 
 
 class EiosStudent(BaseModel):
@@ -97,7 +92,7 @@ class EiosStudent(BaseModel):
     def _name(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        _printable(value)
+        printable(value)
         text = collapse_spaces(value)
         if not text and info.field_name != "middle_name":
             raise ValueError("empty")
@@ -108,12 +103,12 @@ class EiosStudent(BaseModel):
     @field_validator("login", "email", "record_book", "specialty", "study_form", "faculty_id")
     @classmethod
     def _text(cls, value: str | None) -> str | None:
-        return None if value is None else _printable(value).strip()
+        return None if value is None else printable(value).strip()
 
     @field_validator("group_code")
     @classmethod
     def _group(cls, value: str) -> str:
-        text = _printable(value).strip()
+        text = printable(value).strip()
         if not text:
             raise ValueError("empty")
         return text
@@ -134,17 +129,7 @@ class EiosStudent(BaseModel):
     @field_validator("changed_at")
     @classmethod
     def _changed_at(cls, value: str, info: ValidationInfo) -> str:
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError("not an ISO 8601 date-time") from None
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
-        if moment < EARLIEST:
-            raise ValueError(f"before {EARLIEST.date()}")
-        now = (info.context or {}).get("now")
-        if now is not None and moment > now:
-            raise ValueError("in the future")
+        moment = feed_moment(value, info, EARLIEST, unparseable="not an ISO 8601 date-time")
         return moment.isoformat(timespec="seconds")
 
     def as_row(self) -> dict:

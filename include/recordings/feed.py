@@ -39,7 +39,8 @@ from pydantic import (
 from include.feed_schema import (
     FeedReject,
     collapse_spaces,
-    has_control_characters,
+    feed_moment,
+    printable,
     row_key,
     validate_rows,
 )
@@ -58,9 +59,7 @@ class CreatedBy(BaseModel):
     @field_validator("email")
     @classmethod
     def _printable(cls, value: str | None) -> str | None:
-        if value is not None and has_control_characters(value):
-            raise ValueError("contains a control character")
-        return value
+        return printable(value)
 
 
 class RecordingEntity(BaseModel):
@@ -109,9 +108,7 @@ class RecordingEntity(BaseModel):
     @field_validator("title")
     @classmethod
     def _title(cls, value: str) -> str:
-        if has_control_characters(value):
-            raise ValueError("contains a control character")
-        text = value.strip()
+        text = printable(value).strip()
         if not text:
             raise ValueError("empty")
         if len(text) > 500:
@@ -121,9 +118,7 @@ class RecordingEntity(BaseModel):
     @field_validator("room_name")
     @classmethod
     def _room(cls, value: str | None) -> str | None:
-        if value is not None and has_control_characters(value):
-            raise ValueError("contains a control character")
-        return None if value is None else collapse_spaces(value)
+        return None if value is None else collapse_spaces(printable(value))
 
     @field_validator("created_date", mode="before")
     @classmethod
@@ -135,16 +130,9 @@ class RecordingEntity(BaseModel):
     @field_validator("created_date")
     @classmethod
     def _created(cls, value: str, info: ValidationInfo) -> str:
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError("createdDate not parseable") from None
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        if moment < EARLIEST:
-            raise ValueError(f"createdDate before {EARLIEST.date()}")
-        now = (info.context or {}).get("now")
-        if now is not None and moment > now:
-            raise ValueError("createdDate in the future")
+        moment = feed_moment(
+            value, info, EARLIEST, unparseable="createdDate not parseable", prefix="createdDate "
+        )
         return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds")
 
     @field_validator("duration")

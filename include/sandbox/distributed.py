@@ -2,7 +2,8 @@
 
 PostgreSQL (Airflow's metadata DB) and Redis (the Celery broker) from Debian's
 packages, and moto's S3 server (the store), each a project-local process on
-127.0.0.1 with its own port and data under `.local/distributed-<prefix>/`; then Airflow
+127.0.0.1 with its own port and data under `.local/distributed-<prefix>/`
+(include/sandbox/backing_services.py); then Airflow
 with the CeleryExecutor: API server, scheduler, dag-processor, triggerer and Celery
 workers, each named by `PIPELINES_WORKER_NAME` (include/hostname.py). The Airflow
 settings are config/airflow.env, the file docker-compose.yaml reads; only addresses and
@@ -17,19 +18,23 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
-import time
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from include.sandbox.backing_services import (
+    POSTGRES_ROLE,
+    Process,
+    postgres_dir,
+    start_postgres,
+    start_redis,
+    start_s3,
+    wait_until,
+)
 from include.sandbox.environment import PROJECT_ROOT, read_env_file
-from include.sandbox.mariadb import LocalStackError
 from include.sandbox.stack import POOLS_FILE, airflow_cli, free_port
 
 AIRFLOW_SETTINGS_FILE = PROJECT_ROOT / "config" / "airflow.env"
-POSTGRES_ROLE = "airflow"
 STORE_CONN_ID = "pipelines_store"
 QUEUES = "default,render"  # every worker here serves both queues (docs/scaling.md)
 # The only Airflow settings a test run sets over config/airflow.env (tests/test_compose.py
@@ -45,80 +50,6 @@ TEST_ONLY_SETTINGS = {
 def airflow_settings() -> dict[str, str]:
     """The Airflow settings both the compose stack and this one use."""
     return read_env_file(AIRFLOW_SETTINGS_FILE)
-
-
-def _wait(check, what: str, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    raise LocalStackError(f"{what} did not start in {timeout:.0f} s; see {log}")
-
-
-def _postgres_bin(name: str) -> str:
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    for folder in versions:
-        if (folder / name).exists():
-            return str(folder / name)
-    raise LocalStackError("PostgreSQL is not installed: apt-get install postgresql")
-
-
-@dataclass
-class Process:
-    """A background process in its own session (so its whole group can be stopped)."""
-
-    name: str
-    args: list[str]
-    log: Path
-    env: dict[str, str] | None = None
-    user: str | None = None
-    popen: subprocess.Popen | None = field(default=None, repr=False)
-
-    def start(self, pid_file: Path | None = None) -> Process:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.log, "ab")
-        args = ["runuser", "-u", self.user, "--", *self.args] if self.user else self.args
-        self.popen = subprocess.Popen(
-            args,
-            env=self.env,
-            stdout=handle,
-            stderr=handle,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            cwd=PROJECT_ROOT,
-        )
-        if pid_file is not None:  # a session killed before its clean-up leaves these
-            with open(pid_file, "a") as pids:
-                pids.write(f"{self.popen.pid}\n")
-        return self
-
-    def running(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Signal the whole process group (SIGKILL: a machine lost, nothing cleans up)."""
-        if self.popen is None:
-            return
-        try:
-            os.killpg(self.popen.pid, sig)
-        except ProcessLookupError:
-            pass
-
-    def stop(self, timeout: float = 20) -> None:
-        if not self.running():
-            self.kill()
-            return
-        self.kill(signal.SIGTERM)
-        try:
-            self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pass
-        self.kill(signal.SIGKILL)
-        try:
-            self.popen.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 class DistributedStack:
@@ -158,29 +89,7 @@ class DistributedStack:
 
     @property
     def pg_dir(self) -> Path:
-        """PostgreSQL's folder: in the stack's own folder, unless the `postgres` user
-        cannot reach it (a checkout under a private home): then a folder of its own in
-        the system's temporary directory, named in `postgres.location`."""
-        pointer = self.base_dir / "postgres.location"
-        if pointer.exists():
-            return Path(pointer.read_text().strip())
-        folder = self.base_dir / "postgres"
-        if os.geteuid() == 0:
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.chown(folder, "postgres")
-            reach = ["runuser", "-u", "postgres", "--", "test", "-w", str(folder)]
-            if subprocess.run(reach, capture_output=True).returncode != 0:
-                import tempfile
-
-                folder = Path(tempfile.mkdtemp(prefix="lms-pipelines-postgres-"))
-                shutil.chown(folder, "postgres")
-        self.base_dir.mkdir(parents=True, exist_ok=True)
-        pointer.write_text(str(folder))
-        return folder
-
-    @property
-    def pg_data(self) -> Path:
-        return self.pg_dir / "data"
+        return postgres_dir(self.base_dir)
 
     def _secrets(self) -> dict[str, str]:
         """Throwaway secrets of this stack, shared by every component (as `.env` is in
@@ -250,110 +159,15 @@ class DistributedStack:
     # --- the backing services ------------------------------------------------------------
 
     def start_postgres(self) -> None:
-        """A PostgreSQL cluster of its own; as root, it runs as the `postgres` user."""
-        user = "postgres" if os.geteuid() == 0 else None
-        run_dir = self.pg_dir
-        run_dir.mkdir(parents=True, exist_ok=True)
-        if user:
-            shutil.chown(run_dir, user)
-        if not (self.pg_data / "PG_VERSION").exists():
-            shutil.rmtree(self.pg_data, ignore_errors=True)
-            initdb = [
-                _postgres_bin("initdb"),
-                "-D",
-                str(self.pg_data),
-                "-U",
-                POSTGRES_ROLE,
-                "--auth=trust",  # loopback only, a throwaway cluster: no password to keep
-                "--encoding=UTF8",
-                "--no-sync",
-            ]
-            done = subprocess.run(
-                ["runuser", "-u", user, "--", *initdb] if user else initdb,
-                capture_output=True,
-                text=True,
-                cwd="/",
-            )
-            if done.returncode != 0:
-                raise LocalStackError(f"initdb failed: {done.stderr.strip()[-1000:]}")
-        log = run_dir / "postgres.log"
-        self.processes["postgres"] = Process(
-            "postgres",
-            [
-                _postgres_bin("postgres"),
-                "-D",
-                str(self.pg_data),
-                "-p",
-                str(self.ports["postgres"]),
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                f"unix_socket_directories={run_dir}",
-                "-c",
-                "fsync=off",
-                "-c",
-                "max_connections=200",
-            ],
-            log,
-            user=user,
-        ).start(self.pid_file)
-        ready = [_postgres_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.ports["postgres"])]
-        _wait(lambda: subprocess.run(ready, capture_output=True).returncode == 0, "PostgreSQL", log)
-        psql = [
-            _postgres_bin("psql"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.ports["postgres"]),
-            "-U",
-            POSTGRES_ROLE,
-            "-d",
-            "postgres",
-            "-tAc",
-        ]
-        exists = subprocess.run(
-            [*psql, "SELECT 1 FROM pg_database WHERE datname = 'airflow'"],
-            capture_output=True,
-            text=True,
-        )
-        if exists.stdout.strip() != "1":
-            subprocess.run([*psql, "CREATE DATABASE airflow"], check=True, capture_output=True)
+        start_postgres(self.pg_dir, self.ports["postgres"], self.pid_file, self.processes)
 
     def start_redis(self) -> None:
         folder = self.base_dir / "redis"
-        folder.mkdir(parents=True, exist_ok=True)
-        server = shutil.which("redis-server") or "/usr/bin/redis-server"
-        if not Path(server).exists():
-            raise LocalStackError("Redis is not installed: apt-get install redis-server")
-        log = folder / "redis.log"
-        port = str(self.ports["redis"])
-        self.processes["redis"] = Process(
-            "redis",
-            [server, "--port", port, "--bind", "127.0.0.1", "--dir", str(folder), "--save", ""],
-            log,
-        ).start(self.pid_file)
-        ping = ["redis-cli", "-p", port, "ping"]
-        _wait(lambda: b"PONG" in subprocess.run(ping, capture_output=True).stdout, "Redis", log)
+        start_redis(folder, self.ports["redis"], self.pid_file, self.processes)
 
     def start_s3(self) -> None:
-        """moto's S3-compatible server (in memory) and the store's bucket."""
         log = self.base_dir / "s3.log"
-        server = str(Path(sys.executable).with_name("moto_server"))
-        port = self.ports["s3"]
-        self.processes["s3"] = Process(
-            "s3", [server, "-H", "127.0.0.1", "-p", str(port)], log, env=dict(os.environ)
-        ).start(self.pid_file)
-
-        def up() -> bool:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                    return True
-            except OSError:
-                return False
-
-        _wait(up, "moto's S3 server", log)
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/{self.bucket}", method="PUT")
-        urllib.request.urlopen(request, timeout=10).close()
+        start_s3(log, self.ports["s3"], self.bucket, self.pid_file, self.processes)
 
     # --- Airflow ------------------------------------------------------------------------
 
@@ -426,7 +240,7 @@ class DistributedStack:
             except OSError:
                 return False
 
-        _wait(up, "Airflow's API server", self.home / "api-server.log", timeout)
+        wait_until(up, "Airflow's API server", self.home / "api-server.log", timeout)
 
     def stop(self) -> None:
         for name in reversed(list(self.processes)):
@@ -444,23 +258,14 @@ def load_demo_data() -> str:
     """The sandbox's data over TCP, for docker-compose.yaml's `sandbox` service (profile
     demo): Moodle's schema and sample rows, the stand-ins' tables and the generated demo
     data, only into an empty Moodle schema (a restart keeps what the demo changed)."""
-    import MySQLdb
     from MySQLdb.constants import CLIENT
 
     from include.sandbox.demo_data import SeedContext, seed_all
     from include.sandbox.environment import connection_json, sandbox_db
-    from include.sandbox.stack import MOODLE_FIXTURES, SANDBOX_SCHEMAS
+    from include.sandbox.stack import MOODLE_FIXTURES, SANDBOX_SCHEMAS, connect_to
 
     def connect(settings: dict):
-        return MySQLdb.connect(
-            host=settings["host"],
-            port=int(settings["port"]),
-            user=settings["login"],
-            password=settings["password"],
-            database=settings["schema"],
-            charset="utf8mb4",
-            client_flag=CLIENT.MULTI_STATEMENTS,
-        )
+        return connect_to(settings, client_flag=CLIENT.MULTI_STATEMENTS)
 
     def run_file(connection, path: Path) -> None:
         cursor = connection.cursor()

@@ -36,9 +36,13 @@ def database_names() -> dict[str, str]:
 
 def connect(which: str):
     """A DB-API connection to `moodle`, `pipelines` or `sandbox` as the app account."""
+    return connect_to(sandbox_db() if which == "sandbox" else connection_json(f"{which}_db"))
+
+
+def connect_to(settings: dict, **options):
+    """A DB-API connection (utf8mb4) to the database a connection's settings name."""
     import MySQLdb
 
-    settings = sandbox_db() if which == "sandbox" else connection_json(f"{which}_db")
     return MySQLdb.connect(
         host=settings["host"],
         port=int(settings["port"]),
@@ -46,6 +50,7 @@ def connect(which: str):
         password=settings["password"],
         database=settings["schema"],
         charset="utf8mb4",
+        **options,
     )
 
 

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from include.sandbox.moodle_backup import FAULTS_ENV
-from include.sandbox.stack import connect
 from tests.airflow_runs import assert_no_error_logs, run_dag
+from tests.db import query
 
 # retries without waiting (read when the DAG files are parsed, once per session)
 os.environ.setdefault("PIPELINES_RETRY_DELAY_SECONDS", "0")
@@ -31,21 +31,9 @@ SETTINGS = {
 }
 
 
-def _query(which: str, sql: str, *args) -> list[tuple]:
-    connection = connect(which)
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, args)
-        rows = list(cursor.fetchall())
-        connection.commit()
-        return rows
-    finally:
-        connection.close()
-
-
 def _courses() -> dict[str, tuple]:
     """shortname -> (id, category id, visible) of the finished courses."""
-    rows = _query(
+    rows = query(
         "moodle",
         "SELECT shortname, id, category, visible FROM mdl_course WHERE shortname LIKE 'ARCH-%%'",
     )
@@ -53,7 +41,7 @@ def _courses() -> dict[str, tuple]:
 
 
 def _report(run) -> tuple[str, str]:
-    rows = _query(
+    rows = query(
         "pipelines",
         "SELECT status, summary FROM pipeline_run_report WHERE dag_id = 'course_archive' AND run_id = %s",
         run.run_id,
@@ -76,7 +64,7 @@ def stack(mariadb, sandbox, airflow_db):
         environment.LOCAL_DIR / f"store-{os.environ.get('TEST_DB_PREFIX', 'test')}",
         ignore_errors=True,
     )
-    faculty = _query("moodle", "SELECT id FROM mdl_course_categories WHERE idnumber = 'fsu'")[0][0]
+    faculty = query("moodle", "SELECT id FROM mdl_course_categories WHERE idnumber = 'fsu'")[0][0]
     return {"root": store_root(), "faculty": faculty, "before": _courses(), "sandbox": sandbox}
 
 
@@ -104,7 +92,7 @@ def test_dry_run_lists_the_plan_and_changes_nothing(stack):
     assert "ARCH-001" in summary and "ARCH-003" not in summary  # ARCH-003 is outside the subtree
     assert _courses() == stack["before"]
     assert not (stack["root"] / "courses").exists()
-    assert _query("pipelines", "SELECT COUNT(*) FROM course_backup")[0][0] == 0
+    assert query("pipelines", "SELECT COUNT(*) FROM course_backup")[0][0] == 0
 
 
 def test_a_failed_or_corrupt_backup_leaves_the_course_in_place(stack, monkeypatch):
@@ -121,7 +109,7 @@ def test_a_failed_or_corrupt_backup_leaves_the_course_in_place(stack, monkeypatc
     assert "ARCH-002" in summary and "unreadable archive" in summary
     assert "1 course waits for the next run" in summary  # throttled: ARCH-004
     assert _courses() == stack["before"]  # nothing moved, nothing hidden
-    rows = dict(_query("pipelines", "SELECT shortname, status FROM course_backup"))
+    rows = dict(query("pipelines", "SELECT shortname, status FROM course_backup"))
     assert rows == {"ARCH-001": "failed", "ARCH-002": "failed"}
 
 
@@ -134,7 +122,7 @@ def test_a_rerun_backs_up_verifies_moves_and_hides(stack):
     assert run.state == "success", run.task_states
     assert stack["sandbox"].calls()["moodle:core_course_update_courses"] == 2
     courses = _courses()
-    archive_category = _query(
+    archive_category = query(
         "moodle",
         "SELECT id, name, path FROM mdl_course_categories WHERE idnumber LIKE 'course-archive-%%'",
     )
@@ -168,7 +156,7 @@ def test_the_next_run_continues_and_skips_the_archived(stack):
     selection = run.xcom("select_courses")
     assert [p["shortname"] for p in selection["plan"]] == ["ARCH-004"]
     assert _courses()["ARCH-004"][2] == 0
-    assert _query("pipelines", "SELECT COUNT(*), SUM(status = 'moved') FROM course_backup")[0] == (
+    assert query("pipelines", "SELECT COUNT(*), SUM(status = 'moved') FROM course_backup")[0] == (
         3,
         3,
     )
@@ -184,22 +172,22 @@ def test_the_next_run_continues_and_skips_the_archived(stack):
     }
     planned = [p["shortname"] for p in site.xcom("select_courses")["plan"]]
     assert [p for p in planned if p.startswith("ARCH-")] == ["ARCH-003"]  # another faculty
-    assert _query("pipelines", "SELECT COUNT(*) FROM course_backup")[0][0] == 3
+    assert query("pipelines", "SELECT COUNT(*) FROM course_backup")[0][0] == 3
 
 
 def test_retention_deletes_only_backups_older_than_a_year(stack, caplog):
     now = datetime.now()
-    _query(
+    query(
         "pipelines",
         "UPDATE course_backup SET backed_up_at = %s WHERE shortname = 'ARCH-001'",
         now - timedelta(days=400),
     )
-    _query(
+    query(
         "pipelines",
         "UPDATE course_backup SET backed_up_at = %s WHERE shortname = 'ARCH-002'",
         now - timedelta(days=330),
     )
-    paths = dict(_query("pipelines", "SELECT shortname, store_path FROM course_backup"))
+    paths = dict(query("pipelines", "SELECT shortname, store_path FROM course_backup"))
     run = _run(stack)
     assert run.state == "success", run.task_states
     assert run.xcom("prune_backups")["deleted"] == [paths["ARCH-001"]]

@@ -10,21 +10,15 @@ import os
 import pytest
 from pypdf import PdfReader
 
-from include.sandbox.stack import connect
 from tests.airflow_runs import assert_no_error_logs, run_dag
+from tests.db import one
 
 # retries without waiting (read when the DAG files are parsed, once per session)
 os.environ.setdefault("PIPELINES_RETRY_DELAY_SECONDS", "0")
 
 
 def _category(idnumber: str) -> int:
-    connection = connect("moodle")
-    try:
-        cursor = connection.cursor()
-        cursor.execute("SELECT id FROM mdl_course_categories WHERE idnumber = %s", (idnumber,))
-        return cursor.fetchone()[0]
-    finally:
-        connection.close()
+    return one("moodle", "SELECT id FROM mdl_course_categories WHERE idnumber = %s", idnumber)[0]
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import pytest
 
 from tests.airflow_runs import assert_no_error_logs
 from tests.airflow_runs import run_dag as _run_dag
+from tests.db import query
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 READ_ONLY = ("_get_", "_search_", "_view_")
@@ -30,20 +31,6 @@ def run_dag(dag_id: str, settings: dict | None = None, conf: dict | None = None)
     defaults = {name: param.value for name, param in dag_bag().dags[dag_id].params.items()}
     defaults = {name: ([] if name == "confirm_mass_graduation" else None) for name in defaults}
     return _run_dag(dag_id, settings=settings, conf={**defaults, **(conf or {})})
-
-
-def query(which: str, sql: str, *args) -> list[tuple]:
-    from include.sandbox.stack import connect
-
-    connection = connect(which)
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, args)
-        rows = list(cursor.fetchall())
-        connection.commit()
-        return rows
-    finally:
-        connection.close()
 
 
 def now_text(minutes_ago: int = 1) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from include.sandbox.demo_data.exams import DEMO_DATE, TIMEZONE
 from tests.airflow_runs import run_dag
+from tests.db import query
 
 os.environ.setdefault("PIPELINES_RETRY_DELAY_SECONDS", "0")  # before the DagBag parses
 
@@ -47,18 +48,8 @@ def _pdfs(store, day: date) -> dict[str, bytes]:
     return {str(p.relative_to(base)): p.read_bytes() for p in base.rglob("*.pdf")}
 
 
-def _moodle_rows(sql: str, params=None) -> list[tuple]:
-    from include.sandbox.stack import connect
-
-    connection = connect("moodle")
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, params)
-        rows = list(cursor.fetchall())
-        connection.commit()
-        return rows
-    finally:
-        connection.close()
+def _moodle_rows(sql: str, params: tuple = ()) -> list[tuple]:
+    return query("moodle", sql, *params)
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,9 @@ from datetime import date, datetime
 from include.sandbox.demo import demo_runs
 from include.sandbox.demo_data.exams import DEMO_DATE
 from include.sandbox.demo_data.recordings import DEMO_SETTINGS as RECORDING_SETTINGS
-from tests.dags.test_eios_sync import query, users
+from tests.dags.test_eios_sync import users
 from tests.dags.test_exam_archive import _manifest
+from tests.db import query
 from tests.e2e.conftest import assert_quiet_success
 
 WORKERS = {"worker-1", "worker-2"}

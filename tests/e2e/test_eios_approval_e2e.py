@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from tests.dags.test_eios_sync import change, query, users
+from tests.dags.test_eios_sync import change, users
+from tests.db import query
 from tests.e2e.conftest import E2E_SIZES, PAGE_SIZES
 
 DAG_ID = "eios_sync"

@@ -17,7 +17,7 @@ from datetime import date
 import pytest
 
 from include.sandbox.demo_data.recordings import DEMO_SETTINGS
-from tests.dags.test_eios_sync import query
+from tests.db import query
 
 DAG_ID = "kontur_recordings"
 DECISION = "decide_clear_journal"

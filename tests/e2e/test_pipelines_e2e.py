@@ -9,7 +9,8 @@ import time
 
 from include.sandbox.demo import demo_runs
 from include.sandbox.demo_data.recordings import DEMO_SETTINGS as RECORDING_SETTINGS
-from tests.dags.test_eios_sync import change, members, query, studying, users
+from tests.dags.test_eios_sync import change, members, studying, users
+from tests.db import query
 from tests.e2e.conftest import PAGE_SIZES
 
 WS_BATCH = 10  # users or members per web-service call: 90 students take several calls

@@ -17,17 +17,6 @@ WINDOW = (datetime.now(UTC) - timedelta(days=10), datetime.now(UTC))
 RECORDINGS = "/api/Domain/recordings"
 
 
-@pytest.fixture(scope="module")
-def stack(mariadb, sandbox):
-    from include.sandbox import stack as local_stack
-    from include.sandbox.demo_data import test_sizes
-
-    sandbox.reset()
-    local_stack.reset_data(mariadb, sizes=test_sizes())
-    yield sandbox
-    sandbox.reset()
-
-
 @pytest.fixture(autouse=True)
 def clean(stack):
     stack.reset()

@@ -13,19 +13,9 @@ from include.connectors.backup_runner import LocalBackupRunner, MoodleBackupErro
 from include.connectors.moodle_ws import MoodleWsError, MoodleWsHook
 from include.courses.archive import inspect_mbz
 from include.sandbox.moodle_backup import FAULTS_ENV
-from include.sandbox.stack import connect
+from tests.db import one
 
 SANDBOX_BACKUP = [sys.executable, "-m", "include.sandbox.moodle_backup"]
-
-
-def _one(sql: str, *args):
-    connection = connect("moodle")
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, args)
-        return cursor.fetchone()
-    finally:
-        connection.close()
 
 
 @pytest.fixture
@@ -34,7 +24,7 @@ def moodle(fresh_stack):
 
 
 def test_backup_cli_writes_a_real_mbz_with_user_data(fresh_stack, tmp_path):
-    course_id = _one("SELECT id FROM mdl_course WHERE shortname = 'ARCH-001'")[0]
+    course_id = one("moodle", "SELECT id FROM mdl_course WHERE shortname = 'ARCH-001'")[0]
     result = LocalBackupRunner(SANDBOX_BACKUP, 60, str(tmp_path)).backup(course_id)
     assert result.path.name.startswith(f"backup-moodle2-course-{course_id}-arch-001-")
     assert "== Performing backup... ==" in result.output and "Backup completed." in result.output
@@ -43,7 +33,7 @@ def test_backup_cli_writes_a_real_mbz_with_user_data(fresh_stack, tmp_path):
 
 
 def test_a_failing_backup_raises_with_moodles_message(fresh_stack, tmp_path, monkeypatch):
-    course_id = _one("SELECT id FROM mdl_course WHERE shortname = 'ARCH-002'")[0]
+    course_id = one("moodle", "SELECT id FROM mdl_course WHERE shortname = 'ARCH-002'")[0]
     monkeypatch.setenv(FAULTS_ENV, json.dumps({str(course_id): "fail"}))
     with pytest.raises(MoodleBackupError, match="dmlwriteexception"):
         LocalBackupRunner(SANDBOX_BACKUP, 60, str(tmp_path)).backup(course_id)
@@ -89,12 +79,16 @@ def test_update_courses_moves_and_hides_and_warns_per_course(moodle):
         },
     )
     assert [w["itemid"] for w in answer["warnings"]] == [999999]
-    category, visible = _one("SELECT category, visible FROM mdl_course WHERE id = %s", course["id"])
+    category, visible = one(
+        "moodle", "SELECT category, visible FROM mdl_course WHERE id = %s", course["id"]
+    )
     assert (category, visible) == (target, 0)
-    course_path = _one(
-        "SELECT path FROM mdl_context WHERE contextlevel = 50 AND instanceid = %s", course["id"]
+    course_path = one(
+        "moodle",
+        "SELECT path FROM mdl_context WHERE contextlevel = 50 AND instanceid = %s",
+        course["id"],
     )[0]
-    category_path = _one(
-        "SELECT path FROM mdl_context WHERE contextlevel = 40 AND instanceid = %s", target
+    category_path = one(
+        "moodle", "SELECT path FROM mdl_context WHERE contextlevel = 40 AND instanceid = %s", target
     )[0]
     assert course_path.startswith(category_path + "/")

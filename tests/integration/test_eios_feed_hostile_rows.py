@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.db import query
 from tests.integration.test_feed_hostile_rows import (
     CONTROL_TEXT,
     HUGE,
-    _pipelines,
     _project_entries,
     _store_files,
 )
@@ -54,18 +54,8 @@ _serial = itertools.count(1)
 _example = itertools.count(1)
 
 
-def _query(which: str, sql: str, *args) -> list:
-    from include.sandbox.stack import connect
-
-    connection = connect(which)
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, args)
-        rows = list(cursor.fetchall())
-        connection.commit()
-        return rows
-    finally:
-        connection.close()
+def _pipelines(sql: str, *args) -> list:
+    return query("pipelines", sql, *args)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +66,7 @@ def stack(mariadb, sandbox):
     sandbox.reset()
     local_stack.reset_data(mariadb, sizes=test_sizes())
     for faculty, name in ((FACULTY, FACULTY_NAME), (OTHER, "Факультет примеров")):
-        _query("sandbox", "INSERT INTO eios_faculty (id, name) VALUES (%s, %s)", faculty, name)
+        query("sandbox", "INSERT INTO eios_faculty (id, name) VALUES (%s, %s)", faculty, name)
     yield sandbox
     sandbox.reset()
 
@@ -258,7 +248,7 @@ def test_hostile_eios_rows_are_rejected_and_the_good_ones_synced(
     # the good rows are in Moodle, in their group cohort; no bad row is
     users = {
         r[0]: r[1:]
-        for r in _query(
+        for r in query(
             "moodle",
             "SELECT idnumber, lastname, department, suspended FROM mdl_user"
             " WHERE idnumber LIKE '8_____'",
@@ -312,8 +302,8 @@ def test_a_rejected_row_is_reported_until_eios_fixes_it_and_never_blocks_the_res
         FEED,
         key,
     ) == [("course_year", 1)]
-    assert _query("moodle", "SELECT COUNT(*) FROM mdl_user WHERE idnumber = %s",
-                  later["student_id"])[0][0] == 1  # fmt: skip
+    assert query("moodle", "SELECT COUNT(*) FROM mdl_user WHERE idnumber = %s",
+                 later["student_id"])[0][0] == 1  # fmt: skip
     (mark,) = _pipelines("SELECT watermark FROM eios_watermark WHERE faculty_id = %s", OTHER)[0]
     assert mark.strftime("%Y-%m-%dT%H:%M:%S") >= later["changed_at"]
     assert open_feed_rejects()[FEED] >= 1  # report_run's summary line names them
@@ -326,8 +316,8 @@ def test_a_rejected_row_is_reported_until_eios_fixes_it_and_never_blocks_the_res
         FEED,
         key,
     ) == [(1,)]
-    assert _query("moodle", "SELECT COUNT(*) FROM mdl_user WHERE idnumber = %s",
-                  broken["student_id"])[0][0] == 1  # fmt: skip
+    assert query("moodle", "SELECT COUNT(*) FROM mdl_user WHERE idnumber = %s",
+                 broken["student_id"])[0][0] == 1  # fmt: skip
 
 
 def test_a_whole_answer_that_is_not_json_or_of_the_wrong_shape_fails_with_its_text(stack):

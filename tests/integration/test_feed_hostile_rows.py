@@ -17,12 +17,11 @@ import os
 import random
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from include.sandbox.environment import PROJECT_ROOT
-from include.sandbox.stack import connect
+from tests.db import query
 
 EXAMPLES = settings(
     max_examples=25,
@@ -42,16 +41,6 @@ WEIRD_BUT_VALID_TEXT = [
 ]
 CONTROL_TEXT = ["line\nbreak", "nul\x00byte", "esc\x1b[31mred", "bell\x07", "del\x7f", "\u2028sep"]
 HUGE = "Ж" * 70_000
-
-
-def _pipelines(sql: str, *args) -> list:
-    connection = connect("pipelines")
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, args)
-        return list(cursor.fetchall())
-    finally:
-        connection.close()
 
 
 def _project_entries() -> set[str]:
@@ -75,17 +64,6 @@ def _store_files(root) -> set[str]:
         for folder, _, names in os.walk(base)
         for name in names
     }
-
-
-@pytest.fixture(scope="module")
-def stack(mariadb, sandbox):
-    from include.sandbox import stack as local_stack
-    from include.sandbox.demo_data import test_sizes
-
-    sandbox.reset()
-    local_stack.reset_data(mariadb, sizes=test_sizes())
-    yield sandbox
-    sandbox.reset()
 
 
 # --- Kontur.Talk -----------------------------------------------------------------------
@@ -206,15 +184,18 @@ def test_kontur_hostile_entities_are_rejected_and_the_good_ones_published_to_the
         assert by_key[key]["field"] and by_key[key]["reason"], name
     open_keys = {
         r[0]
-        for r in _pipelines(
-            "SELECT record_key FROM feed_reject WHERE feed = %s AND resolved_at IS NULL", FEED
+        for r in query(
+            "pipelines",
+            "SELECT record_key FROM feed_reject WHERE feed = %s AND resolved_at IS NULL",
+            FEED,
         )
     }
     assert {entity_key(entity) for _, entity in bad} <= open_keys
     assert staged["rejects_recorded"] == len(rejects)
     # the good rows are stored (once per key, the last row of a key wins)
     for entity in good:
-        found = _pipelines(
+        found = query(
+            "pipelines",
             "SELECT title, participants_count FROM kontur_recording WHERE recording_key = %s",
             entity["key"],
         )
@@ -222,7 +203,7 @@ def test_kontur_hostile_entities_are_rejected_and_the_good_ones_published_to_the
         last = [r for r in rows if isinstance(r, dict) and r.get("key") == entity["key"]][-1]
         assert found[0][0] == last["title"].strip()
     # the watermark is the window's end: rejected rows never hold it back
-    (watermark,) = _pipelines("SELECT watermark FROM kontur_watermark")[0]
+    (watermark,) = query("pipelines", "SELECT watermark FROM kontur_watermark")[0]
     assert watermark >= clock.replace(tzinfo=None)
     # nothing was written outside the run's folder of the store
     assert _project_entries() == before_project
@@ -254,16 +235,19 @@ def test_a_malformed_entity_no_longer_blocks_publishing_and_is_reported_until_fi
         staged = steps.stage_recordings.function(checked, run_id=run_id)
         steps.record_watermark.function(polled, {}, run_id=run_id)
         assert staged["open_rejects"] >= 2
-    counts = _pipelines(
+    counts = query(
+        "pipelines",
         "SELECT record_key, field, COUNT(*) FROM feed_reject WHERE record_key LIKE 'issue14-%%'"
-        " GROUP BY record_key, field ORDER BY record_key"
+        " GROUP BY record_key, field ORDER BY record_key",
     )
     assert [tuple(r) for r in counts] == [
         ("issue14-a", "createdBy", 1),
         ("issue14-b", "participantsCount", 1),
     ]
-    assert _pipelines("SELECT COUNT(*) FROM kontur_recording WHERE recording_key = %s", good["key"])
-    assert _pipelines("SELECT watermark FROM kontur_watermark")[0][0] >= clocks[-1].replace(
+    assert query(
+        "pipelines", "SELECT COUNT(*) FROM kontur_recording WHERE recording_key = %s", good["key"]
+    )
+    assert query("pipelines", "SELECT watermark FROM kontur_watermark")[0][0] >= clocks[-1].replace(
         tzinfo=None
     )
     summary, counts, _ = steps.report_line(
@@ -289,9 +273,10 @@ def test_a_malformed_entity_no_longer_blocks_publishing_and_is_reported_until_fi
         steps.check_recordings.function(polled, run_id=run_id), run_id=run_id
     )
     resolved = dict(
-        _pipelines(
+        query(
+            "pipelines",
             "SELECT record_key, resolved_at IS NOT NULL FROM feed_reject"
-            " WHERE record_key LIKE 'issue14-%%'"
+            " WHERE record_key LIKE 'issue14-%%'",
         )
     )
     assert resolved == {"issue14-a": 1, "issue14-b": 0}
@@ -401,7 +386,8 @@ def test_lms_hostile_contracts_and_marks_are_rejected_and_the_good_marks_stored(
 
     open_marks = {
         r[0]
-        for r in _pipelines(
+        for r in query(
+            "pipelines",
             "SELECT record_key FROM feed_reject WHERE feed = 'lms_attendance'"
             " AND scope = %s AND resolved_at IS NULL",
             f"{LMS_BIN}/{DAY}",
@@ -410,7 +396,8 @@ def test_lms_hostile_contracts_and_marks_are_rejected_and_the_good_marks_stored(
     assert {f"{LMS_BIN}/{DAY}/{row_key(m, 'iin')}" for _, m in bad_m} == open_marks
     open_contracts = {
         r[0]
-        for r in _pipelines(
+        for r in query(
+            "pipelines",
             "SELECT record_key FROM feed_reject WHERE feed = 'lms_contracts' AND scope = %s"
             " AND resolved_at IS NULL",
             LMS_BIN,
@@ -419,13 +406,17 @@ def test_lms_hostile_contracts_and_marks_are_rejected_and_the_good_marks_stored(
     assert {f"{LMS_BIN}/{row_key(c, 'contract_id')}" for _, c in bad_c} == open_contracts
     stored = {
         r[0]
-        for r in _pipelines(
-            "SELECT iin FROM voucher_mark WHERE bin = %s AND mark_date = %s", LMS_BIN, DAY
+        for r in query(
+            "pipelines",
+            "SELECT iin FROM voucher_mark WHERE bin = %s AND mark_date = %s",
+            LMS_BIN,
+            DAY,
         )
     }
     # the good marks are stored unless a hostile row of the same child was a rule reject
     assert stored == {CHILDREN[n] for n in good}
-    (ingested,) = _pipelines(
+    (ingested,) = query(
+        "pipelines",
         "SELECT accepted FROM voucher_ingested_day WHERE bin = %s AND register_date = %s",
         LMS_BIN,
         DAY,
@@ -503,7 +494,8 @@ def test_registry_hostile_rows_are_rejected_and_the_good_ones_stored(
     result = extract_registry.function({}, run_id=f"hypothesis__registry_{next(_clock)}")
 
     stored = {
-        r[0] for r in _pipelines("SELECT bin FROM voucher_provider WHERE region_code = 'HYP'")
+        r[0]
+        for r in query("pipelines", "SELECT bin FROM voucher_provider WHERE region_code = 'HYP'")
     }
     assert {p["bin"] for p in good_rows} <= stored
     assert not {p.get("bin") for p in bad_rows if isinstance(p.get("bin"), str)} & stored - {
@@ -511,9 +503,10 @@ def test_registry_hostile_rows_are_rejected_and_the_good_ones_stored(
     }
     open_rejects = {
         r[0]: r[1]
-        for r in _pipelines(
+        for r in query(
+            "pipelines",
             "SELECT record_key, reason FROM feed_reject WHERE feed = 'registry_providers'"
-            " AND resolved_at IS NULL"
+            " AND resolved_at IS NULL",
         )
     }
     from include.feed_schema import row_key

@@ -9,6 +9,7 @@ import pytest
 
 from include.connectors.kontur import KonturTalkAuthError, KonturTalkHook, KonturTalkUnavailable
 from include.sandbox.stack import connect
+from tests.db import query
 
 
 @pytest.fixture(scope="module")
@@ -33,22 +34,13 @@ def sandbox_db():
     connection.close()
 
 
-def _rows(sql: str, *args, which: str = "moodle"):
-    connection = connect(which)
-    cursor = connection.cursor()
-    cursor.execute(sql, args)
-    rows = cursor.fetchall()
-    connection.close()
-    return rows
-
-
 WINDOW = (datetime.now(UTC) - timedelta(days=10), datetime.now(UTC))
 
 
 def test_paging_follows_next_page_token_to_the_last_page(stack):
     hook = KonturTalkHook(backoff_seconds=0)
     pages = list(hook.recording_pages(*WINDOW, top=7))
-    total = _rows("SELECT COUNT(*) FROM kontur_recording", which="sandbox")[0][0]
+    total = query("sandbox", "SELECT COUNT(*) FROM kontur_recording")[0][0]
     assert len(pages) == -(-total // 7) and sum(len(p) for p in pages) == total
     keys = [e["key"] for page in pages for e in page]
     assert len(set(keys)) == total  # no recording twice, none missing
@@ -91,9 +83,10 @@ def test_403_says_the_key_lacks_the_recording_scope(stack, sandbox_db):
 
 
 def _course_with_sections():
-    (course_id,) = _rows(
+    (course_id,) = query(
+        "moodle",
         "SELECT c.id FROM mdl_course c JOIN mdl_course_categories cc ON cc.id = c.category"
-        " WHERE cc.path LIKE '/727/%%' ORDER BY c.id LIMIT 1"
+        " WHERE cc.path LIKE '/727/%%' ORDER BY c.id LIMIT 1",
     )[0]
     return course_id
 
@@ -102,7 +95,9 @@ def test_a_url_activity_is_written_as_add_moduleinfo_leaves_it(stack):
     from include.tasks.kontur_recordings import module_writer
 
     course_id = _course_with_sections()
-    (cacherev_before,) = _rows("SELECT cacherev FROM mdl_course WHERE id = %s", course_id)[0]
+    (cacherev_before,) = query(
+        "moodle", "SELECT cacherev FROM mdl_course WHERE id = %s", course_id
+    )[0]
     writer = module_writer()
     written = writer.add_url(
         course_id,
@@ -113,14 +108,16 @@ def test_a_url_activity_is_written_as_add_moduleinfo_leaves_it(stack):
         "https://space.ktalk.ru/recordings/unit-1",
     )
     assert written.created
-    (url_module,) = _rows("SELECT id FROM mdl_modules WHERE name = 'url'")[0]
-    cm = _rows(
+    (url_module,) = query("moodle", "SELECT id FROM mdl_modules WHERE name = 'url'")[0]
+    cm = query(
+        "moodle",
         "SELECT course, module, instance, section, idnumber, visible, visibleoncoursepage,"
         " visibleold, downloadcontent, groupmode, completion, indent, deletioninprogress"
         " FROM mdl_course_modules WHERE id = %s",
         written.cmid,
     )[0]
-    section = _rows(
+    section = query(
+        "moodle",
         "SELECT id, section, name, sequence FROM mdl_course_sections WHERE course = %s"
         " AND section = 5",
         course_id,
@@ -141,7 +138,8 @@ def test_a_url_activity_is_written_as_add_moduleinfo_leaves_it(stack):
         0,
     )
     assert section[2] == "Записи занятий" and section[3] == str(written.cmid)
-    url = _rows(
+    url = query(
+        "moodle",
         "SELECT course, name, intro, introformat, externalurl, display, displayoptions,"
         " parameters FROM mdl_url WHERE id = %s",
         written.instance,
@@ -156,17 +154,23 @@ def test_a_url_activity_is_written_as_add_moduleinfo_leaves_it(stack):
         'a:1:{s:10:"printintro";i:0;}',
         "a:0:{}",
     )
-    course_ctx = _rows(
-        "SELECT path, depth FROM mdl_context WHERE contextlevel = 50 AND instanceid = %s", course_id
+    course_ctx = query(
+        "moodle",
+        "SELECT path, depth FROM mdl_context WHERE contextlevel = 50 AND instanceid = %s",
+        course_id,
     )[0]
-    ctx = _rows(
+    ctx = query(
+        "moodle",
         "SELECT id, path, depth FROM mdl_context WHERE contextlevel = 70 AND instanceid = %s",
         written.cmid,
     )[0]
     assert ctx[1] == f"{course_ctx[0]}/{ctx[0]}" and ctx[2] == course_ctx[1] + 1
-    (cacherev_after,) = _rows("SELECT cacherev FROM mdl_course WHERE id = %s", course_id)[0]
+    (cacherev_after,) = query("moodle", "SELECT cacherev FROM mdl_course WHERE id = %s", course_id)[
+        0
+    ]
     assert cacherev_after > cacherev_before
-    log = _rows(
+    log = query(
+        "moodle",
         "SELECT eventname, crud, edulevel, objecttable, objectid, contextid, contextlevel,"
         " courseid, other FROM mdl_logstore_standard_log WHERE objectid = %s",
         written.cmid,
@@ -186,7 +190,10 @@ def test_a_url_activity_is_written_as_add_moduleinfo_leaves_it(stack):
     again = writer.add_url(course_id, 5, "Записи занятий", "ktalk:unit-1", "other", "https://x/y")
     assert (again.created, again.cmid) == (False, written.cmid)
     assert (
-        _rows("SELECT COUNT(*) FROM mdl_course_modules WHERE idnumber = 'ktalk:unit-1'")[0][0] == 1
+        query("moodle", "SELECT COUNT(*) FROM mdl_course_modules WHERE idnumber = 'ktalk:unit-1'")[
+            0
+        ][0]
+        == 1
     )
 
 
@@ -205,17 +212,23 @@ def test_moodle_lists_the_activity_and_deletes_it_cleanly_through_web_services(s
     assert listed[written.cmid]["contents"][0]["fileurl"] == "https://space.ktalk.ru/r/2"
     assert [s["section"] for s in contents] == sorted(s["section"] for s in contents)
     assert ws.call("core_course_delete_modules", {"cmids": [written.cmid]}) is None
-    assert _rows("SELECT COUNT(*) FROM mdl_course_modules WHERE id = %s", written.cmid)[0][0] == 0
-    assert _rows("SELECT COUNT(*) FROM mdl_url WHERE id = %s", written.instance)[0][0] == 0
     assert (
-        _rows(
+        query("moodle", "SELECT COUNT(*) FROM mdl_course_modules WHERE id = %s", written.cmid)[0][0]
+        == 0
+    )
+    assert (
+        query("moodle", "SELECT COUNT(*) FROM mdl_url WHERE id = %s", written.instance)[0][0] == 0
+    )
+    assert (
+        query(
+            "moodle",
             "SELECT COUNT(*) FROM mdl_context WHERE contextlevel = 70 AND instanceid = %s",
             written.cmid,
         )[0][0]
         == 0
     )
-    (sequence,) = _rows(
-        "SELECT sequence FROM mdl_course_sections WHERE id = %s", written.section_id
+    (sequence,) = query(
+        "moodle", "SELECT sequence FROM mdl_course_sections WHERE id = %s", written.section_id
     )[0]
     assert str(written.cmid) not in sequence.split(",")
     with pytest.raises(MoodleWsError) as caught:
@@ -234,7 +247,7 @@ def test_a_failure_inside_the_write_leaves_no_half_written_activity(stack):
         " (SELECT GROUP_CONCAT(sequence ORDER BY id) FROM mdl_course_sections WHERE course = %s),"
         " (SELECT cacherev FROM mdl_course WHERE id = %s)"
     )
-    before = _rows(counts, course_id, course_id)
+    before = query("moodle", counts, course_id, course_id)
     connection = connect("moodle")
     cursor = connection.cursor()
     cursor.execute(
@@ -249,9 +262,12 @@ def test_a_failure_inside_the_write_leaves_no_half_written_activity(stack):
     finally:
         cursor.execute("ALTER TABLE mdl_logstore_standard_log DROP CONSTRAINT t_kontur_no_log")
         connection.close()
-    assert _rows(counts, course_id, course_id) == before
+    assert query("moodle", counts, course_id, course_id) == before
     assert (
-        _rows("SELECT COUNT(*) FROM mdl_course_modules WHERE idnumber = 'ktalk:unit-3'")[0][0] == 0
+        query("moodle", "SELECT COUNT(*) FROM mdl_course_modules WHERE idnumber = 'ktalk:unit-3'")[
+            0
+        ][0]
+        == 0
     )
 
 
@@ -265,7 +281,8 @@ def test_a_page_is_created_once_and_updated_in_place(stack):
     changed = writer.put_page(course_id, 5, "Записи занятий", "ktalk-archive", "Архив", "<p>2</p>")
     assert first.created and not same.created and not same.updated and changed.updated
     assert first.cmid == same.cmid == changed.cmid
-    page = _rows(
+    page = query(
+        "moodle",
         "SELECT content, revision, display, displayoptions, contentformat FROM mdl_page"
         " WHERE id = %s",
         first.instance,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from include.connectors.moodle_ws import MoodleWsError, MoodleWsHook, MoodleWsUnavailable
-from include.sandbox.stack import connect
+from tests.db import one
 
 
 @pytest.fixture
@@ -15,12 +15,7 @@ def moodle(fresh_stack):
 
 
 def _count(sql: str, *args) -> int:
-    connection = connect("moodle")
-    cursor = connection.cursor()
-    cursor.execute(sql, args)
-    value = cursor.fetchone()[0]
-    connection.close()
-    return value
+    return one("moodle", sql, *args)[0]
 
 
 def _user(username: str, idnumber: str, email: str | None = None) -> dict:

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.airflow_runs import run_dag as _run_dag
+from tests.db import query
 
 pytestmark = [pytest.mark.real_moodle, pytest.mark.usefixtures("airflow_db")]
 
@@ -91,17 +92,7 @@ def moodle_rows(db: dict, sql: str, *args) -> list[tuple]:
 
 
 def sandbox(sql: str, *args) -> list[tuple]:
-    from include.sandbox.stack import connect
-
-    connection = connect("sandbox")
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, args)
-        rows = list(cursor.fetchall())
-        connection.commit()
-        return rows
-    finally:
-        connection.close()
+    return query("sandbox", sql, *args)
 
 
 def now_text(minutes_ago: int = 1) -> str:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 
-from include.sandbox.moodle_ws.registry import MoodleException, invalid_parameter, wsfunction
+from include.sandbox.moodle_ws.registry import (
+    invalid_parameter,
+    missing_record,
+    wsfunction,
+)
 
 SYSTEM_CONTEXT_ID = 1
 
@@ -72,11 +76,7 @@ def update_cohorts(cursor, params: dict):
     for cohort in params.get("cohorts") or []:
         cursor.execute("SELECT id FROM mdl_cohort WHERE id = %s", (int(cohort["id"]),))
         if not cursor.fetchone():
-            raise MoodleException(
-                "dml_missing_record_exception",
-                "invalidrecord",
-                "Can't find data record in database table cohort.",
-            )
+            raise missing_record("cohort")
         changes = {
             k: cohort[k] for k in ("name", "idnumber", "description", "visible") if k in cohort
         }
@@ -101,16 +101,17 @@ def get_cohorts(cursor, params: dict):
     return [{**row, "visible": bool(row["visible"]), "customfields": []} for row in rows]
 
 
+def _require_cohort(cursor, cohort_id: int) -> None:
+    """Moodle's error for a cohort id that is not in mdl_cohort."""
+    cursor.execute("SELECT id FROM mdl_cohort WHERE id = %s", (cohort_id,))
+    if not cursor.fetchone():
+        raise missing_record("cohort")
+
+
 @wsfunction("core_cohort_delete_cohorts")
 def delete_cohorts(cursor, params: dict):
     for cohort_id in [int(i) for i in params.get("cohortids") or []]:
-        cursor.execute("SELECT id FROM mdl_cohort WHERE id = %s", (cohort_id,))
-        if not cursor.fetchone():
-            raise MoodleException(
-                "dml_missing_record_exception",
-                "invalidrecord",
-                "Can't find data record in database table cohort.",
-            )
+        _require_cohort(cursor, cohort_id)
         cursor.execute("DELETE FROM mdl_cohort_members WHERE cohortid = %s", (cohort_id,))
         cursor.execute("DELETE FROM mdl_cohort WHERE id = %s", (cohort_id,))
     return None
@@ -184,13 +185,7 @@ def add_cohort_members(cursor, params: dict):
 def delete_cohort_members(cursor, params: dict):
     for member in params.get("members") or []:
         cohort_id, user_id = int(member["cohortid"]), int(member["userid"])
-        cursor.execute("SELECT id FROM mdl_cohort WHERE id = %s", (cohort_id,))
-        if not cursor.fetchone():
-            raise MoodleException(
-                "dml_missing_record_exception",
-                "invalidrecord",
-                "Can't find data record in database table cohort.",
-            )
+        _require_cohort(cursor, cohort_id)
         cursor.execute(
             "DELETE FROM mdl_cohort_members WHERE cohortid = %s AND userid = %s",
             (cohort_id, user_id),

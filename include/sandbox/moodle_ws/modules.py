@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import time
 
-from include.sandbox.moodle_ws.registry import MoodleException, invalid_parameter, wsfunction
+from include.sandbox.moodle_ws.registry import (
+    MoodleException,
+    invalid_parameter,
+    missing_record,
+    wsfunction,
+)
 
 BASE_URL = "http://127.0.0.1/moodle"
 # Instance tables the fixture holds (a module's name is read from its own table).
@@ -41,11 +46,7 @@ def get_contents(cursor, params: dict):
         raise invalid_parameter("courseid: Invalid parameter value detected") from None
     cursor.execute("SELECT id FROM mdl_course WHERE id = %s", (course_id,))
     if cursor.fetchone() is None:
-        raise MoodleException(
-            "dml_missing_record_exception",
-            "invalidrecord",
-            "Can't find data record in database table course.",
-        )
+        raise missing_record("course")
     cursor.execute(
         "SELECT id, section, name, summary, summaryformat, sequence, visible"
         " FROM mdl_course_sections WHERE course = %s ORDER BY section",

@@ -42,6 +42,15 @@ def invalid_parameter(debuginfo: str) -> MoodleException:
     )
 
 
+def missing_record(table: str) -> MoodleException:
+    """Moodle's answer for an id that is not in `table` (without the `mdl_` prefix)."""
+    return MoodleException(
+        "dml_missing_record_exception",
+        "invalidrecord",
+        f"Can't find data record in database table {table}.",
+    )
+
+
 def wsfunction(name: str):
     """Register `fn(cursor, params)` as the web-service function `name`."""
 

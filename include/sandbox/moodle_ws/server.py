@@ -12,7 +12,14 @@ from fastapi.responses import JSONResponse
 
 from include.sandbox import faults
 from include.sandbox.database import transaction
-from include.sandbox.moodle_ws import cohorts, courses, modules, site, users  # noqa: F401  (register functions)
+from include.sandbox.moodle_ws import (  # noqa: F401  (register functions)
+    categories,
+    cohorts,
+    courses,
+    modules,
+    site,
+    users,
+)
 from include.sandbox.moodle_ws.registry import (
     FUNCTIONS,
     MoodleException,

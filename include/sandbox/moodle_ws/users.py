@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 import time
 
-from include.sandbox.moodle_ws.registry import MoodleException, invalid_parameter, wsfunction
+from include.sandbox.moodle_ws.registry import (
+    MoodleException,
+    invalid_parameter,
+    missing_record,
+    wsfunction,
+)
 
 # Moodle's PARAM_EMAIL / validate_email(), close enough for the stand-in.
 _EMAIL = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+$")
@@ -242,11 +247,7 @@ def delete_users(cursor, params: dict):
         cursor.execute("SELECT id, email FROM mdl_user WHERE id = %s AND deleted = 0", (user_id,))
         row = cursor.fetchone()
         if row is None:
-            raise MoodleException(
-                "dml_missing_record_exception",
-                "invalidrecord",
-                "Can't find data record in database table user.",
-            )
+            raise missing_record("user")
         cursor.execute(
             "UPDATE mdl_user SET deleted = 1, username = %s, email = '', idnumber = '',"
             " timemodified = %s WHERE id = %s",
