@@ -343,8 +343,11 @@ class VoucherIngestSettings(VoucherSettings):
         None, ge=1, le=50000, description="items per kindergarten-LMS page (null: 5000 / 20000)"
     )
     lms_concurrency: int = Field(
-        4, ge=1, le=64, description="connections to the kindergarten LMS per ingest task "
-        "(a bounded thread pool reads providers' registers side by side)"
+        4,
+        ge=1,
+        le=64,
+        description="connections to the kindergarten LMS per ingest task "
+        "(a bounded thread pool reads providers' registers side by side)",
     )
 
 

@@ -38,9 +38,7 @@ def test_consumers_are_scheduled_on_the_producers_assets():
     bag = dag_bag()
     acts = bag.dags["voucher_acts"]
     assert type(acts.timetable).__name__ == "AssetTriggeredTimetable"  # on the asset only
-    assert [a.name for a in acts.timetable.asset_condition.objects] == [
-        "voucher_register_month"
-    ]
+    assert [a.name for a in acts.timetable.asset_condition.objects] == ["voucher_register_month"]
     payments = bag.dags["voucher_payments"]
     timetable = payments.timetable
     assert type(timetable).__name__ == "AssetOrTimeSchedule"
