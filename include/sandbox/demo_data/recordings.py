@@ -176,5 +176,7 @@ def seed(context) -> str:
     )
     return (
         f"{n_recordings} Kontur.Talk recordings in {n_rooms} rooms; {n_courses} courses under "
-        f"prefix routes {ROUTES} and category {DEPARTMENTS_CATEGORY}"
+        "prefix routes "
+        + ", ".join(f"{prefix} → category {category}" for prefix, category in ROUTES.items())
+        + f" and category {DEPARTMENTS_CATEGORY}"
     )
