@@ -104,3 +104,22 @@ class OneConnectionMySqlHook(MySqlHook):
         if self._dbapi_connection is not None:
             self._dbapi_connection.close()
             self._dbapi_connection = None
+
+
+def lost_a_deadlock(exc: BaseException) -> bool:
+    """MariaDB error 1213: InnoDB rolled the whole transaction back; it may simply run again."""
+    import MySQLdb
+
+    return isinstance(exc, MySQLdb.OperationalError) and exc.args[:1] == (1213,)
+
+
+def deadlock_retrying() -> Retrying:
+    """Re-run a transaction that lost a deadlock (`for attempt in deadlock_retrying(): with
+    attempt, db.transaction() as cursor: ...`): concurrent mapped tasks writing the same
+    tables (per-faculty feed rejects, per-provider registers) can deadlock on gap locks."""
+    from tenacity import wait_random
+
+    return Retrying(
+        retry=retry_if_exception(lost_a_deadlock), stop=stop_after_attempt(5),
+        wait=wait_random(0, 0.5), reraise=True,
+    )  # fmt: skip

@@ -181,6 +181,7 @@ def record_feed_rejects(
     """Once per key in `feed_reject`; a key of this faculty sent valid (or no longer sent:
     the extract is the whole roster) is resolved. -> (keys open before, recorded, still
     open in the feed)."""
+    from include.connectors.mysql_base import deadlock_retrying
     from include.feed_rejects import open_rejects, record_rejects, seen_now
 
     db = pipelines_db()
@@ -193,17 +194,22 @@ def record_feed_rejects(
             ).itertuples(index=False)
             if str(r.scope) == faculty_id
         }
-        with db.transaction() as cursor:
-            recorded = record_rejects(
-                db,
-                cursor,
-                FEED,
-                [{"key": r["key"], "field": r["field"], "reason": r["reason"]} for r in rejects],
-                run_id,
-                seen_now(),
-                scope=faculty_id,
-                resolved_keys=resolved_keys,
-            )
+        # faculties check in parallel and share the table: a lost deadlock runs again
+        for attempt in deadlock_retrying():
+            with attempt, db.transaction() as cursor:
+                recorded = record_rejects(
+                    db,
+                    cursor,
+                    FEED,
+                    [
+                        {"key": r["key"], "field": r["field"], "reason": r["reason"]}
+                        for r in rejects
+                    ],
+                    run_id,
+                    seen_now(),
+                    scope=faculty_id,
+                    resolved_keys=resolved_keys,
+                )
         still_open = open_rejects(db, FEED).get(FEED, 0)
     finally:
         db.close()

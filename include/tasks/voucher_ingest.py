@@ -15,12 +15,12 @@ from airflow.sdk import get_current_context, task
 
 from include.assets import VOUCHER_MONTH_CLOSED, VOUCHER_REGISTER_DAYS
 from include.config import SettingsError, VoucherIngestSettings
+from include.connectors.mysql_base import deadlock_retrying
 from include.dag_defaults import HEAVY_TIMEOUT, mapped_results
 from include.tasks.settings import settings_of
 from include.tasks.vouchers_common import (
     STORE_FOLDER,
     day_param,
-    deadlock_safe,
     extract_registry,
     project_db,
     records,
@@ -183,7 +183,7 @@ def _ingest_contracts(db, lms: LmsPool, batch: list[str], deaths, run_id: str, c
     contracts["end_date"] = [
         None if pd.isna(e) else date.fromisoformat(str(e)) for e in contracts["end_date"]
     ]
-    for attempt in deadlock_safe():
+    for attempt in deadlock_retrying():
         with attempt, db.transaction() as cursor:
             seen_at = seen_now()
             cursor.executemany(db.query("voucher_delete_contracts"), [{"bin": b} for b in batch])
@@ -235,7 +235,7 @@ def _ingest_day(db, day: date, answers, contracts, calendar, run_id) -> Counter:
     marks = pd.concat(frames, ignore_index=True)
     marks["mark_date"] = day  # the LMS answers for the day asked
     accepted, rejects = split_register(marks, contracts, calendar)
-    for attempt in deadlock_safe():
+    for attempt in deadlock_retrying():
         with attempt:
             _replace_provider_days(db, day, days, accepted, rejects, run_id)
     return Counter(

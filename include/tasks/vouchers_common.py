@@ -98,20 +98,6 @@ def project_db():
     return pipelines_db(read_committed=True)
 
 
-def deadlock_safe():
-    """Retry a transaction that lost a deadlock (MariaDB error 1213) - it rolled back whole."""
-    import MySQLdb
-    from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random
-
-    def lost(exc: BaseException) -> bool:
-        return isinstance(exc, MySQLdb.OperationalError) and exc.args[:1] == (1213,)
-
-    return Retrying(
-        retry=retry_if_exception(lost), stop=stop_after_attempt(5), wait=wait_random(0, 0.5),
-        reraise=True,
-    )  # fmt: skip
-
-
 def records(frame, columns: list[str], **constants: Any) -> list[dict]:
     """Frame rows as dicts for a query's named params (NaN/NaT -> NULL), plus constants."""
     clean = frame[columns].astype(object).where(frame[columns].notna(), None)
