@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 FINISHED = {"success", "failed"}
+ANSWER_AFTER_SECONDS = 20  # see AirflowApi.answer_hitl
 
 
 class AirflowApiError(AssertionError):
@@ -147,7 +148,13 @@ class AirflowApi:
     def answer_hitl(
         self, dag_id: str, run_id: str, task_id: str, chosen: list[str], map_index: int = -1
     ) -> dict:
-        """Answer as the Required actions page does; returns who answered and when."""
+        """Answer as the Required actions page does; returns who answered and when.
+
+        Waits `ANSWER_AFTER_SECONDS` first, as a person would: an answer that arrives before
+        the scheduler has processed the executor event of the process that parked the task
+        (seen up to ~6 s later on a busy machine) makes Airflow 3.3 mark the resumed task
+        failed ("state changed externally"). Seen in CI for both approval DAGs."""
+        time.sleep(ANSWER_AFTER_SECONDS)
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/{map_index}"
         return self.patch(f"{path}/hitlDetails", {"chosen_options": chosen, "params_input": {}})
 

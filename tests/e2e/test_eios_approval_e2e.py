@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import pytest
 
@@ -76,10 +75,6 @@ def test_a_person_releases_one_held_faculty_and_the_other_stays_held(api, sandbo
     assert "| **LAW**" in asked["body"]
     assert all(users()[sid]["suspended"] == 0 for sid in econ + law)  # nothing yet
 
-    # a person takes a while: an answer before the scheduler has processed the parking
-    # process's executor event (seen up to ~6 s later on a busy box) makes Airflow 3.3
-    # mark the resumed task failed ('state changed externally')
-    time.sleep(20)
     api.answer_hitl(DAG_ID, run_id, TASK, ["ECON"])
     outcome = api.wait_for_run(DAG_ID, run_id)
     succeeded(outcome)

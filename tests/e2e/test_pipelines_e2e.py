@@ -5,7 +5,6 @@ Moodle's schema, the project DB and the store. Sizes: tests/e2e/conftest.py."""
 from __future__ import annotations
 
 import math
-import time
 
 from include.sandbox.demo import demo_runs
 from include.sandbox.demo_data.recordings import DEMO_SETTINGS as RECORDING_SETTINGS
@@ -64,7 +63,6 @@ def test_eios_sync_pages_batches_holds_a_mass_graduation_until_a_person_approves
     pending = query("pipelines", "SELECT faculty_id FROM eios_held_action WHERE status = 'pending'")
     assert {r[0] for r in pending} == {"ECON"}
 
-    time.sleep(20)  # as a person: an early answer races the parking's executor event
     api.answer_hitl("eios_sync", run_id, "decide_held_faculties", ["ECON"])
     approved = api.wait_for_run("eios_sync", run_id)
     succeeded(approved)  # applied in the same run
