@@ -1,0 +1,63 @@
+"""Settings of `exam_archive` (Variable `exam_archive`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from include.config.base import PipelineSettings
+
+
+class ExamArchiveSettings(PipelineSettings):
+    """`exam_archive`: see specs/exam-archive.md (exam results archived as PDF by date)."""
+
+    timezone: str = Field(
+        "Europe/Moscow", description="the university's IANA time zone: what 'a date' means"
+    )
+    name_pattern: str = Field(
+        r"экзамен|зач[её]т|exam",
+        description="case-insensitive regular expression on the quiz name; '' = do not match names",
+    )
+    category_ids: list[int] = Field(
+        default_factory=list,
+        description="course category ids (their subcategories included) whose quizzes are exams",
+    )
+    combine: Literal["or", "and"] = Field(
+        "or", description="a quiz is an exam if it matches the name 'or' / 'and' the categories"
+    )
+    institution: str = Field(
+        "Майкопский государственный технологический университет",
+        min_length=1,
+        description="institution name printed on every PDF",
+    )
+    render_processes: int = Field(
+        0, ge=0, le=64, description="PDF render processes per mapped task; 0 = one per CPU"
+    )
+    attempt_layout: Literal["table", "compact"] = Field(
+        "table",
+        description="question rows of an attempt PDF: a six-column 'table', or 'compact' "
+        "numbered lines (the same fields, about 2.5x less CPU per PDF)",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("name_pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str) -> str:
+
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
