@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from include.config.base import PipelineSettings
+from include.render.volumes import PdfEngine
 
 
 class ExamArchiveSettings(PipelineSettings):
@@ -39,6 +40,11 @@ class ExamArchiveSettings(PipelineSettings):
         "table",
         description="question rows of an attempt PDF: a six-column 'table', or 'compact' "
         "numbered lines (the same fields, about 2.5x less CPU per PDF)",
+    )
+    pdf_engine: PdfEngine = Field(
+        "weasyprint",
+        description="engine of the attempt PDFs: 'weasyprint' (HTML + CSS) or 'typst' (the "
+        "same fields, PDF/A-3b, about 30x less CPU per PDF); summaries are always WeasyPrint",
     )
 
     @field_validator("timezone")

@@ -8,34 +8,23 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-TEMPLATE_ATTEMPT = "exam_attempt.html"
+from include.render.volumes import (
+    EXAM_STYLESHEET,
+    EXAM_USER_AGENT,
+    LAYOUTS,
+    attempt_html,
+    render_attempt_protocol,
+)
+
+__all__ = ["LAYOUTS", "attempt_html"]
+
 TEMPLATE_SUMMARY = "exam_summary.html"
-STYLESHEET = "exam.css"
-USER_AGENT = "exam_ua.css"
 MIN_POOL_BATCH = 24  # below this, starting worker processes costs more than it saves
-LAYOUTS = ("table", "compact")  # question rows: a six-column table, or numbered lines
 
 
 def created_of(document: dict) -> str:
     """The PDF's creation date comes from the data (the archived date), never the clock."""
     return str(document["archive_date"])
-
-
-def attempt_html(document: dict, layout: str = "table") -> str:
-    from include.render.pdf import render_html
-
-    if layout not in LAYOUTS:
-        raise ValueError(f"unknown attempt layout {layout!r}; expected one of {LAYOUTS}")
-    title = f"Протокол попытки {document['attempt_id']}: {document['student_name']}"
-    return render_html(
-        TEMPLATE_ATTEMPT,
-        {
-            "title": title,
-            "created": created_of(document),
-            "attempts": [document],
-            "compact": layout == "compact",
-        },
-    )
 
 
 def summary_html(summary: dict) -> str:
@@ -47,19 +36,17 @@ def summary_html(summary: dict) -> str:
     )
 
 
-def _pdf(html: str) -> bytes:
-    from include.render.pdf import html_to_pdf
-
-    return html_to_pdf(html, STYLESHEET, user_agent_stylesheet=USER_AGENT, xhtml=True)
-
-
-def render_attempt_pdf(document: dict, layout: str = "table") -> bytes:
-    return _pdf(attempt_html(document, layout))
+def render_attempt_pdf(document: dict, layout: str = "table", engine: str = "weasyprint") -> bytes:
+    return render_attempt_protocol(document, engine, layout)
 
 
 def render_summary_pdf(summary: dict) -> bytes:
+    from include.render.pdf import html_to_pdf
+
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    return _pdf(summary_html(summary))
+    return html_to_pdf(
+        summary_html(summary), EXAM_STYLESHEET, user_agent_stylesheet=EXAM_USER_AGENT, xhtml=True
+    )
 
 
 def render_attempt_chunk(documents: list[dict], layout: str = "table") -> list[bytes]:

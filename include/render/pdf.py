@@ -29,6 +29,16 @@ def _printable(value):
     return type(value)(_NOT_XML.sub("", value))
 
 
+def clean_text(data):
+    """`data` (JSON-like) with `_printable` applied to every string in it: the Typst
+    engine's input gets the same text the WeasyPrint templates print."""
+    if isinstance(data, dict):
+        return {key: clean_text(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [clean_text(value) for value in data]
+    return _printable(data)
+
+
 @cache
 def _jinja():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
