@@ -11,7 +11,8 @@ from typing import Any
 
 from include.connectors.moodle_ws import REST_ENDPOINT, MoodleWsHook, encode_php_params
 from include.moodle_contract.answers import differences, normalise
-from include.moodle_contract.cases import CASES, FIXTURE_FUNCTIONS, Case, fill, placeholders
+from include.moodle_contract.case import Case, fill, placeholders
+from include.moodle_contract.cases import CASES, FIXTURE_FUNCTIONS
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1

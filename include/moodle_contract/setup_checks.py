@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from include.moodle_contract.case import NO_SUCH_ID
 from include.moodle_contract.cases import (
     CHECK_FUNCTIONS,
     FIXTURE_FUNCTIONS,
     MAX_INPUT_VARS,
-    NO_SUCH_ID,
     PROJECT_FUNCTIONS,
 )
 
@@ -79,32 +79,23 @@ def probe_max_input_vars(site) -> int | None:
 def service_rows(info: dict, write: bool) -> list[tuple[str, str, str]]:
     have = {f["name"] for f in info.get("functions", [])}
     rows = []
-    missing = [f for f in PROJECT_FUNCTIONS if f not in have]
-    rows.append(
-        (
-            "setup: service functions (project)",
-            "NO" if missing else "yes",
-            ("missing: " + ", ".join(missing)) if missing else f"all {len(PROJECT_FUNCTIONS)}",
+    for who, functions, needed in (
+        ("project", PROJECT_FUNCTIONS, True),
+        ("checks", CHECK_FUNCTIONS, True),
+        ("--write", FIXTURE_FUNCTIONS, write),
+    ):
+        missing = [f for f in functions if f not in have]
+        if not missing:
+            rows.append((f"setup: service functions ({who})", "yes", f"all {len(functions)}"))
+            continue
+        why = "" if needed else " (only --write needs them)"
+        rows.append(
+            (
+                f"setup: service functions ({who})",
+                "NO" if needed else "-",
+                "missing: " + ", ".join(missing) + why,
+            )
         )
-    )
-    missing = [f for f in CHECK_FUNCTIONS if f not in have]
-    rows.append(
-        (
-            "setup: service functions (checks)",
-            "NO" if missing else "yes",
-            ("missing: " + ", ".join(missing)) if missing else f"all {len(CHECK_FUNCTIONS)}",
-        )
-    )
-    missing = [f for f in FIXTURE_FUNCTIONS if f not in have]
-    rows.append(
-        (
-            "setup: service functions (--write)",
-            ("NO" if write else "-") if missing else "yes",
-            ("missing: " + ", ".join(missing) + (" (only --write needs them)" if not write else ""))
-            if missing
-            else f"all {len(FIXTURE_FUNCTIONS)}",
-        )
-    )
     return rows
 
 

@@ -68,7 +68,7 @@ def test_the_stand_in_drops_fields_past_max_input_vars(fresh_stack, monkeypatch)
 
 
 def test_a_case_whose_fixture_cannot_be_written_is_skipped_without_a_request():
-    from include.moodle_contract.cases import Case
+    from include.moodle_contract.case import Case
     from include.moodle_contract.runner import _run_one
 
     class NoSite:
