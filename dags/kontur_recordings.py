@@ -88,8 +88,8 @@ from airflow.sdk import Param, dag
 
 from include.config import KonturRecordingsSettings
 from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.kontur_clearing import approval_of
 from include.tasks.kontur_recordings import (
-    ClearingApproval,
     check_recordings,
     clear_journal,
     clear_sections,
@@ -157,25 +157,17 @@ def kontur_recordings():
     staged = stage_recordings(checked)
     watermark = record_watermark(polled, staged)
     journal_plan = plan_clear_journal(settings, watermark)
-    journal_decision = ClearingApproval(
-        task_id="decide_clear_journal",
-        subject="kontur_recordings: clear the publication journal?",
-        plan_task_id="plan_clear_journal",
-    )
-    journal_plan >> journal_decision
-    journal = clear_journal(settings, journal_plan, journal_decision.output["answer"])
+    journal_answer = approval_of(journal_plan, "kontur_recordings: clear the publication journal?")
+    journal = clear_journal(settings, journal_plan, journal_answer)
     decision = decide_publication(settings, journal)
     planned = plan_publication(settings, decision)
     published = publish_recordings(settings, decision, planned)
     archive = publish_archive_pages(settings, decision, published)
     sections_plan = plan_clear_sections(settings, archive)
-    sections_decision = ClearingApproval(
-        task_id="decide_clear_sections",
-        subject="kontur_recordings: remove old recording activities from their sections?",
-        plan_task_id="plan_clear_sections",
+    sections_answer = approval_of(
+        sections_plan, "kontur_recordings: remove old recording activities from their sections?"
     )
-    sections_plan >> sections_decision
-    cleared = clear_sections(settings, sections_plan, sections_decision.output["answer"])
+    cleared = clear_sections(settings, sections_plan, sections_answer)
     report_kontur_recordings(
         polled, checked, decision, planned, published, archive, cleared, staged, journal
     )

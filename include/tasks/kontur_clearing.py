@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from airflow.sdk import XComArg
+
 from include.config import KonturRecordingsSettings
 from include.connectors.hooks import moodle_db, pipelines_db
 from include.recordings.clearing import answer_outcome
@@ -17,6 +19,23 @@ from include.tasks.kontur_moodle import delete_activities
 log = logging.getLogger(__name__)
 
 LISTED_COURSES = 20  # an approval's body names at most this many courses
+
+
+def approval_of(plan: XComArg, subject: str) -> XComArg:
+    """The person's answer to a clearing's plan, for the clearing task: the plan task
+    `plan_clear_<what>` is followed by a `ClearingApproval` `decide_clear_<what>` mailing
+    `subject`, whose XCom `answer` this is."""
+    # imported here: include/tasks/kontur_recordings.py (the class's home) imports this module
+    from include.tasks.kontur_recordings import ANSWER_KEY, ClearingApproval
+
+    plan_task_id = plan.operator.task_id
+    decision = ClearingApproval(
+        task_id=plan_task_id.replace("plan_", "decide_", 1),
+        subject=subject,
+        plan_task_id=plan_task_id,
+    )
+    plan >> decision
+    return decision.output[ANSWER_KEY]
 
 
 def timeout_text(config: KonturRecordingsSettings) -> str:
@@ -43,11 +62,50 @@ def course_lines(per_course: dict[int, int], noun: str) -> list[str]:
     return lines
 
 
-def approval_footer(config: KonturRecordingsSettings) -> str:
-    return (
-        f"**Approve** clears; **Reject**, or no answer within {timeout_text(config)}, "
-        "clears nothing (there is no default)."
+def asking(
+    plan: dict,
+    config: KonturRecordingsSettings,
+    question: str,
+    facts: list[str],
+    per_course: dict[int, int],
+    noun: str,
+) -> dict:
+    """The plan, to be asked: its Markdown body is the question, the facts, the courses and
+    what Approve and Reject do."""
+    body = "\n".join(
+        [
+            f"**{question}**",
+            "",
+            *facts,
+            "",
+            "Courses:",
+            *course_lines(per_course, noun),
+            "",
+            f"**Approve** clears; **Reject**, or no answer within {timeout_text(config)}, "
+            "clears nothing (there is no default).",
+        ]
     )
+    return plan | {"ask": True, "body": body}
+
+
+def decided(
+    config: KonturRecordingsSettings, plan: dict, approval: dict | None, what: str
+) -> tuple[bool, str, dict]:
+    """The person's answer read (include/recordings/clearing.py): whether to clear, the
+    outcome's text, and the report's fields every clearing has (`cleared` 0 until done).
+    A requested clearing not done is logged as a warning naming `what`."""
+    clear, outcome = answer_outcome(plan, approval, timeout_text(config))
+    by = approval or {}
+    result = {
+        "cleared": 0,
+        "requested": bool(plan.get("requested")),
+        "asked": bool(plan.get("ask")),
+        "approved_by": by.get("by") if clear else None,
+        "approved_at": by.get("at") if clear else None,
+    }
+    if not clear and plan.get("requested"):
+        log.warning("%s not cleared: %s", what, outcome)
+    return clear, outcome, result
 
 
 def journal_plan(config: KonturRecordingsSettings, params: dict) -> dict:
@@ -68,41 +126,24 @@ def journal_plan(config: KonturRecordingsSettings, params: dict) -> dict:
         return plan | {"ask": False, "outcome": f"dry run: would clear {plural(rows, 'row')}"}
     if not rows and not days:
         return plan | {"ask": False, "outcome": "the journal is empty: nothing to clear"}
-    body = "\n".join(
-        [
-            "**Clear the publication journal of `kontur_recordings`?**",
-            "",
-            f"- {plural(rows, 'journal row')} (table `kontur_publication`) in "
-            f"{plural(len(per_course), 'course')}, and {plural(days, 'published day')} "
-            "(table `kontur_publication_day`) will be deleted.",
-            "- The URL activities stay in Moodle: their markers (`ktalk:<key>`) keep them "
-            "from being published twice; the next publication adopts them into the journal "
-            "again (an activity removed by *clear sections* is published again).",
-            "",
-            "Courses:",
-            *course_lines(per_course, "recording"),
-            "",
-            approval_footer(config),
-        ]
-    )
-    return plan | {"ask": True, "body": body}
+    facts = [
+        f"- {plural(rows, 'journal row')} (table `kontur_publication`) in "
+        f"{plural(len(per_course), 'course')}, and {plural(days, 'published day')} "
+        "(table `kontur_publication_day`) will be deleted.",
+        "- The URL activities stay in Moodle: their markers (`ktalk:<key>`) keep them "
+        "from being published twice; the next publication adopts them into the journal "
+        "again (an activity removed by *clear sections* is published again).",
+    ]
+    question = "Clear the publication journal of `kontur_recordings`?"
+    return asking(plan, config, question, facts, per_course, "recording")
 
 
 def clear_journal_after(
     config: KonturRecordingsSettings, plan: dict, approval: dict | None
 ) -> dict:
     """Empty the publication journal (and the published days), only after an Approve."""
-    clear, outcome = answer_outcome(plan, approval, timeout_text(config))
-    result = {
-        "cleared": 0,
-        "requested": bool(plan.get("requested")),
-        "asked": bool(plan.get("ask")),
-        "approved_by": (approval or {}).get("by") if clear else None,
-        "approved_at": (approval or {}).get("at") if clear else None,
-    }
+    clear, outcome, result = decided(config, plan, approval, "publication journal")
     if not clear:
-        if plan.get("requested"):
-            log.warning("publication journal not cleared: %s", outcome)
         return result | {"outcome": outcome}
     db = pipelines_db()
     with db.transaction() as cursor:
@@ -132,23 +173,15 @@ def sections_plan(config: KonturRecordingsSettings, params: dict, clock: datetim
         return plan | {"ask": False, "outcome": f"dry run: would remove {len(due)}"}
     if due.empty:
         return plan | {"ask": False, "outcome": f"nothing published before {cutoff}"}
-    body = "\n".join(
-        [
-            "**Remove old recording activities from their Moodle sections?**",
-            "",
-            f"- {plural(len(due), 'URL activity')} published before "
-            f"{cutoff} (older than {plural(config.clear_after_days, 'day')}) in "
-            f"{plural(len(per_course), 'course')} will be deleted through "
-            "`core_course_delete_modules`.",
-            "- The journal keeps them: each course's archive page still lists them.",
-            "",
-            "Courses:",
-            *course_lines(per_course, "activity"),
-            "",
-            approval_footer(config),
-        ]
-    )
-    return plan | {"ask": True, "body": body}
+    facts = [
+        f"- {plural(len(due), 'URL activity')} published before "
+        f"{cutoff} (older than {plural(config.clear_after_days, 'day')}) in "
+        f"{plural(len(per_course), 'course')} will be deleted through "
+        "`core_course_delete_modules`.",
+        "- The journal keeps them: each course's archive page still lists them.",
+    ]
+    question = "Remove old recording activities from their Moodle sections?"
+    return asking(plan, config, question, facts, per_course, "activity")
 
 
 def clear_sections_after(
@@ -158,18 +191,9 @@ def clear_sections_after(
     through `core_course_delete_modules`; the journal keeps them."""
     from include.connectors.hooks import moodle_ws
 
-    clear, outcome = answer_outcome(plan, approval, timeout_text(config))
-    result = {
-        "cleared": 0,
-        "requested": bool(plan.get("requested")),
-        "asked": bool(plan.get("ask")),
-        "cutoff": plan.get("cutoff"),
-        "approved_by": (approval or {}).get("by") if clear else None,
-        "approved_at": (approval or {}).get("at") if clear else None,
-    }
+    clear, outcome, result = decided(config, plan, approval, "sections")
+    result["cutoff"] = plan.get("cutoff")
     if not clear:
-        if plan.get("requested"):
-            log.warning("sections not cleared: %s", outcome)
         return result | {"would_clear": plan.get("due", 0), "outcome": outcome}
     db = pipelines_db()
     due = db.read_frame(db.query("kontur_clear_candidates"), {"cutoff": plan["cutoff"]})
