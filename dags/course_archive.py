@@ -55,7 +55,7 @@ again, a re-run continues with the courses not yet archived (the throttle's rest
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag
+from airflow.sdk import dag
 
 from include.config import CourseArchiveSettings
 from include.dag_defaults import default_args, run_failed_mail
@@ -69,7 +69,7 @@ from include.tasks.course_archive import (
     select_courses,
     verify_backups,
 )
-from include.tasks.settings import params_from, resolve_settings
+from include.tasks.settings import date_param, flag_param, params_from, resolve_settings
 
 DAG_ID = "course_archive"
 
@@ -86,16 +86,11 @@ DAG_ID = "course_archive"
     on_failure_callback=run_failed_mail(),
     tags=["courses", "moodle"],
     params={
-        "end_before": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Archive courses whose end date is before this day (default: the run's date)",
+        "end_before": date_param(
+            "Archive courses whose end date is before this day (default: the run's date)"
         ),
         **params_from(CourseArchiveSettings, ["root_category_id", "max_backups_per_run"]),
-        "dry_run": Param(
-            False, type=["boolean", "null"], description="List the plan; change nothing"
-        ),
+        "dry_run": flag_param("List the plan; change nothing"),
     },
 )
 def course_archive():

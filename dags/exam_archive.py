@@ -81,7 +81,7 @@ A date without exam attempts (a Sunday) succeeds with an empty manifest.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, Param, dag
+from airflow.sdk import CronTriggerTimetable, dag
 
 from include.config import ExamArchiveSettings
 from include.dag_defaults import default_args, run_failed_mail
@@ -94,7 +94,7 @@ from include.tasks.exam_archive import (
     resolve_archive_date,
     select_exam_attempts,
 )
-from include.tasks.settings import params_from, resolve_settings
+from include.tasks.settings import date_param, params_from, resolve_settings
 
 DAG_ID = "exam_archive"
 UNIVERSITY_TZ = "Europe/Moscow"
@@ -112,11 +112,8 @@ UNIVERSITY_TZ = "Europe/Moscow"
     on_failure_callback=run_failed_mail(),
     tags=["exams", "moodle"],
     params={
-        "date": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Archive the attempts finished on this date (default: the day before the run)",
+        "date": date_param(
+            "Archive the attempts finished on this date (default: the day before the run)"
         ),
         **params_from(ExamArchiveSettings, ["name_pattern", "category_ids"]),
     },

@@ -84,7 +84,7 @@ whose marker exists in its course is adopted into the journal, never published t
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag
+from airflow.sdk import dag
 
 from include.config import KonturRecordingsSettings
 from include.dag_defaults import default_args, run_failed_mail
@@ -105,7 +105,7 @@ from include.tasks.kontur_recordings import (
     resolve_settings,
     stage_recordings,
 )
-from include.tasks.settings import param_from
+from include.tasks.settings import flag_param, param_from
 
 DAG_ID = "kontur_recordings"
 
@@ -122,25 +122,14 @@ DAG_ID = "kontur_recordings"
     on_failure_callback=run_failed_mail(),
     tags=["recordings", "kontur-talk", "moodle"],
     params={
-        # ["boolean", "null"]: the trigger form marks every non-nullable type "required"
-        "publish_now": Param(
-            False, type=["boolean", "null"], description="Publish now: skip the time gate"
+        "publish_now": flag_param("Publish now: skip the time gate"),
+        "dry_run": flag_param("Plan and report; write nothing"),
+        "clear_journal": flag_param(
+            "Clear the publication journal (after an approval in Required actions)"
         ),
-        "dry_run": Param(
-            False, type=["boolean", "null"], description="Plan and report; write nothing"
-        ),
-        "clear_journal": Param(
-            False,
-            type=["boolean", "null"],
-            description="Clear the publication journal (after an approval in Required actions)",
-        ),
-        "build_archive": Param(
-            False, type=["boolean", "null"], description="Rebuild every course's archive page"
-        ),
-        "clear_sections": Param(
-            False,
-            type=["boolean", "null"],
-            description="Remove recording activities older than N days (after an approval)",
+        "build_archive": flag_param("Rebuild every course's archive page"),
+        "clear_sections": flag_param(
+            "Remove recording activities older than N days (after an approval)"
         ),
         "prefix_routes": param_from(
             KonturRecordingsSettings, "prefix_routes", "Override the prefix routes for this run"

@@ -73,7 +73,7 @@ from airflow.sdk import Param, dag
 from include.assets import VOUCHER_REGISTER_MONTH
 from include.config import VoucherActsSettings
 from include.dag_defaults import default_args, run_failed_mail
-from include.tasks.settings import params_from
+from include.tasks.settings import date_param, params_from
 from include.tasks.voucher_acts import (
     apply_risk_rules,
     check_acts,
@@ -106,12 +106,7 @@ from include.tasks.voucher_acts import (
             pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
             description="Month to form, YYYY-MM (default: the month before the run)",
         ),
-        "as_of": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Day the risk flags are judged on (default: the run's day)",
-        ),
+        "as_of": date_param("Day the risk flags are judged on (default: the run's day)"),
         **params_from(VoucherActsSettings, ["billing_basis"]),
     },
 )

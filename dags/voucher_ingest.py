@@ -59,9 +59,10 @@ creates no duplicate. Backfill a day with the `day` param or
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag
+from airflow.sdk import dag
 
 from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.settings import date_param
 from include.tasks.voucher_ingest import (
     check_double_funding,
     extract_registry,
@@ -84,17 +85,9 @@ from include.tasks.voucher_ingest import (
     on_failure_callback=run_failed_mail(),
     tags=["vouchers", "kindergarten-lms", "voucher-registry"],
     params={
-        "day": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Register day to ingest (default: the day before the run)",
-        ),
-        "day_from": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="First day of a range ending at `day` (backfill several days at once)",
+        "day": date_param("Register day to ingest (default: the day before the run)"),
+        "day_from": date_param(
+            "First day of a range ending at `day` (backfill several days at once)"
         ),
     },
 )

@@ -44,10 +44,11 @@ re-run changes nothing; `as_of` gives the overdue list of a past day.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag
 
 from include.assets import VOUCHER_ACTS
 from include.dag_defaults import default_args, run_failed_mail
+from include.tasks.settings import date_param
 from include.tasks.voucher_payments import (
     check_acts_formed,
     list_overdue_acts,
@@ -71,12 +72,7 @@ from include.tasks.voucher_payments import (
     on_failure_callback=run_failed_mail(),
     tags=["vouchers", "voucher-registry"],
     params={
-        "as_of": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Day of the overdue check (default: the run's day)",
-        ),
+        "as_of": date_param("Day of the overdue check (default: the run's day)"),
     },
 )
 def voucher_payments():

@@ -10,6 +10,8 @@ in that run and a bad value fails the run at its first task, naming the field.
 schema: type, format, bounds, choices and description have one source. Every
 generated Param defaults to `None` ("use the Variable's value") and allows null, so
 the form submits with its defaults and marks nothing required (tests/dags/test_trigger_forms.py).
+`date_param(description)` and `flag_param(description)` are the same for a run's date
+(`YYYY-MM-DD`) and a run's switch (off) that are no settings.
 """
 
 from __future__ import annotations
@@ -73,6 +75,18 @@ def param_from(model: type[PipelineSettings], name: str, description: str | None
             **extra,
         )
     return Param(None, type=["null", field.get("type", "string")], description=text, **extra)
+
+
+def date_param(description: str) -> Param:
+    """A run's date (`YYYY-MM-DD`, the form shows a date picker) defaulting to `None`: the
+    task then takes its day from the run (its logical date)."""
+    return Param(None, type=["null", "string"], format="date", description=description)
+
+
+def flag_param(description: str) -> Param:
+    """A run's switch, off by default (nullable: the form marks no non-nullable type
+    "required")."""
+    return Param(False, type=["boolean", "null"], description=description)
 
 
 def params_from(model: type[PipelineSettings], names: list[str] | tuple[str, ...]) -> dict:
