@@ -74,6 +74,7 @@ from include.assets import VOUCHER_REGISTER_MONTH
 from include.config import VoucherActsSettings
 from include.dag_defaults import default_args, run_failed_mail
 from include.tasks.settings import date_param, params_from
+from include.tasks.voucher_act_pdfs import render_acts
 from include.tasks.voucher_acts import (
     apply_risk_rules,
     check_acts,
@@ -82,10 +83,10 @@ from include.tasks.voucher_acts import (
     extract_registry,
     list_regions,
     publish_acts,
-    render_acts,
     report_acts,
     resolve_settings,
 )
+from include.tasks.voucher_month_lines import compute_month_lines
 
 
 @dag(
@@ -116,7 +117,8 @@ def voucher_acts():
     ingested = check_register_ingested(settings, registry)
     risk = apply_risk_rules(settings, registry, ingested)
     regions = list_regions(settings, risk)
-    computed = compute_acts.partial(settings=settings).expand(region=regions)
+    lined = compute_month_lines(settings, regions)  # one aggregation for the whole month
+    computed = compute_acts.partial(settings=settings).expand(region=lined)
     checked = check_acts(settings, computed)
     rendered = render_acts.partial(settings=settings).expand(region=regions)
     checked >> rendered

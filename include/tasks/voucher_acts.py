@@ -1,6 +1,7 @@
 """`voucher_acts`' tasks: the input gate on the month's register, the risk rules, each
-region's acts computed in the project DB and the store, their quality gate, the act
-PDFs and ESF drafts, and the registration of ready acts in the registry.
+region's acts computed in the project DB and the store, their quality gate, and the
+registration of ready acts in the registry. The month's one aggregation is in
+voucher_month_lines.py, the act PDFs and ESF drafts in voucher_act_pdfs.py.
 
 The pure rules are in include/vouchers/ (acts, amounts, coverage, risk); this module
 reads and writes around them.
@@ -166,26 +167,24 @@ def list_regions(settings: dict, risk: dict) -> list[str]:
 
 @task(max_active_tis_per_dagrun=4, execution_timeout=HEAVY_TIMEOUT)
 def compute_acts(region: str, settings: dict) -> dict:
-    """The region's acts for the month: SQL aggregates the marks per contract, numpy
-    prorates, the project DB receives the acts, lines and voucher-months; the act data
-    (JSON) goes to the store. Acts already reconciled or later are frozen: never
-    recomputed."""
+    """The region's acts for the month from its lines (`compute_month_lines` counted
+    the marks of every contract in one aggregation): numpy prorates, the project DB
+    receives the acts, lines and voucher-months; the act data (JSON) goes to the store.
+    Acts already reconciled or later are frozen: never recomputed."""
     import pandas as pd
 
     from include.storage import sha256_bytes, store_path, write_bytes_if_changed
+    from include.tasks.voucher_month_lines import read_region_lines
     from include.vouchers import acts as acts_domain
     from include.vouchers.amounts import tenge
 
     run = settings_of(ActsRun, settings)
     period = run.period
-    first, last = month_bounds(period)
+    first, _ = month_bounds(period)
     where = {"region": region, "period": period}
     db = project_db()
     try:
-        lines = db.read_frame(
-            db.query("voucher_month_lines"),
-            {"region": region, "first_day": first, "last_day": last},
-        )
+        lines = read_region_lines(period, region)
         providers = db.read_frame(db.query("voucher_region_providers"), where)
         norms = db.read_frame(db.query("voucher_region_norms"), where)
         region_row = db.read_frame(db.query("voucher_region"), where).iloc[0].to_dict()
@@ -296,51 +295,6 @@ def check_acts(settings: dict, computed: list[dict]) -> dict:
     if failures:
         raise DataQualityError(f"voucher_acts {period}: " + "; ".join(failures))
     return {"acts": len(acts), "lines": lines, "checks": "passed"}
-
-
-@task(max_active_tis_per_dagrun=4, execution_timeout=HEAVY_TIMEOUT, queue="render")
-def render_acts(region: str, settings: dict) -> dict:
-    """The act PDF (Russian) and the ESF draft (JSON) of every act ready to sign; both are
-    derived from the stored act data, so identical data gives identical files."""
-    import json
-
-    from include.render.pdf import render_pdf
-    from include.storage import sha256_bytes, store_path, write_bytes_if_changed
-    from include.vouchers import acts as acts_domain
-
-    period = settings_of(ActsRun, settings).period
-    db = project_db()
-    rendered = skipped = 0
-    try:
-        acts = db.read_frame(
-            db.query("voucher_acts_to_render"), {"period": period, "region": region}
-        )
-        folder = store_path(STORE_FOLDER, "acts", period, region, "x").parent
-        _, last = month_bounds(period)
-        for act in acts.to_dict("records"):
-            number = act["act_number"]
-            pdf_path, esf_path = folder / f"{number}.pdf", folder / f"{number}.esf.json"
-            data = (folder / f"{number}.json").read_bytes()
-            if sha256_bytes(data) != act["data_sha256"]:
-                raise RuntimeError(f"act {number}: stored data does not match the DB")
-            document = json.loads(data)
-            esf = acts_domain.esf_draft(document, last)
-            write_bytes_if_changed(esf_path, acts_domain.canonical_json(esf))
-            if act["pdf_path"] == str(pdf_path) and pdf_path.exists():
-                skipped += 1  # rendered from these very bytes before (the sha is checked above)
-                continue
-            context = acts_domain.pdf_context(document, esf)
-            pdf = render_pdf("voucher_act.html", context, stylesheet="voucher_act.css")
-            write_bytes_if_changed(pdf_path, pdf)
-            with db.transaction() as cursor:
-                cursor.execute(
-                    db.query("voucher_set_act_files"),
-                    {"pdf_path": str(pdf_path), "esf_path": str(esf_path), "act_number": number},
-                )
-            rendered += 1
-    finally:
-        db.close()
-    return {"region": region, "rendered": rendered, "unchanged": skipped}
 
 
 @task(execution_timeout=HEAVY_TIMEOUT, outlets=[VOUCHER_ACTS])

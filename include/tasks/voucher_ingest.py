@@ -88,6 +88,7 @@ def ingest_marks(batch: list[str], settings: dict, run_id: str | None = None) ->
     multi-row INSERTs). Contracts and marks are checked against their schema first
     (include/vouchers/feeds.py): a failing row goes to `feed_reject` (feeds
     `lms_contracts`, `lms_attendance`), the other rows go on."""
+    from include.tasks.voucher_month_lines import forget_day_marks
     from include.vouchers.calendar import WorkingCalendar
     from include.vouchers.risk import death_dates
 
@@ -99,6 +100,7 @@ def ingest_marks(batch: list[str], settings: dict, run_id: str | None = None) ->
     db = project_db()
     counts: Counter[str] = Counter()
     try:
+        forget_day_marks(db, run.days)  # their Parquet files go stale from here on
         deaths = death_dates(db.read_frame(db.query("voucher_death_flags")))
         terminated_on = _terminated_on(db)
         with LmsPool(run) as lms:
@@ -288,7 +290,8 @@ def _replace_provider_days(db, day: date, days, accepted, rejects, run_id="") ->
 def check_double_funding(settings: dict, ingested: list[dict]) -> dict:
     """Flag (in every provider involved) a child marked present in two providers on one
     day; the flagged marks go to rejects with `double_funding` and out of payment. Then
-    each day's rejects file (IINs masked) is written to the store."""
+    each day's accepted marks (Parquet, what voucher_acts aggregates) and rejects file
+    (CSV, IINs masked) are written to the store."""
     result = flag_double_funding(settings_of(IngestRun, settings).days)
     batches = mapped_results(ingested)
     for name in ("providers", "marks", "accepted"):
@@ -302,6 +305,7 @@ def flag_double_funding(days: list[date]) -> dict:
 
     from include.feed_rejects import open_rejects
     from include.storage import store_path, write_bytes_if_changed
+    from include.tasks.voucher_month_lines import write_day_marks
     from include.vouchers.ids import mask_iin
     from include.vouchers.register import RULE_FIELDS, double_funding
 
@@ -312,6 +316,7 @@ def flag_double_funding(days: list[date]) -> dict:
         for day in days:
             twice = double_funding(db.read_frame(db.query("voucher_double_funding"), {"day": day}))
             with db.transaction() as cursor:
+                cursor.execute(db.query("voucher_forget_mark_file"), {"mark_date": day})
                 cursor.execute(db.query("voucher_clear_double_funding_flags"), {"day": day})
                 cursor.execute(db.query("voucher_delete_double_funding_rejects"), {"day": day})
                 if not twice.empty:
@@ -324,6 +329,7 @@ def flag_double_funding(days: list[date]) -> dict:
                         records(twice, REJECT_COLUMNS[:-1], reason="double_funding"),
                     )
             children += int(twice["iin"].nunique()) if not twice.empty else 0
+            write_day_marks(db, day)  # the day's marks as voucher_acts reads them
             rejects = db.read_frame(db.query("voucher_day_rejects"), {"day": day})
             rejects["field"] = rejects["reason"].map(RULE_FIELDS)
             schema = db.read_frame(

@@ -2,8 +2,11 @@
 -- (RF02 off: the query parameters read as unqualified column references)
 -- One row per contract of a region active in the month, with its marks counted
 -- inside the contract (a child's death ends the contract the day before) and on
--- the month's days: the heavy aggregation of the acts runs here, in MariaDB.
--- Params: region, first_day, last_day.
+-- the month's days: the acts' aggregation in MariaDB, one GROUP BY (region NULL:
+-- every region at once). voucher_acts runs the DuckDB twin over the daily Parquet
+-- files (sql/duckdb/voucher_month_lines.sql), faster (docs/vouchers.md); this one is
+-- the side-by-side in the bench and the reference the twin is tested against.
+-- Params: region (or NULL), first_day, last_day.
 WITH deaths AS (
     SELECT
         iin,
@@ -32,7 +35,7 @@ contracts AS (
     INNER JOIN voucher_provider AS p ON c.bin = p.bin
     LEFT JOIN deaths AS d ON c.iin = d.iin
     WHERE
-        p.region_code = %(region)s
+        (%(region)s IS NULL OR p.region_code = %(region)s)
         AND c.start_date <= %(last_day)s
         AND (c.end_date IS NULL OR c.end_date >= %(first_day)s)
 ),
@@ -61,7 +64,7 @@ vouchers AS (
         MIN(v.voucher_id) AS voucher_id
     FROM voucher_voucher AS v
     INNER JOIN voucher_provider AS p ON v.bin = p.bin
-    WHERE p.region_code = %(region)s AND v.status <> 'annulled'
+    WHERE (%(region)s IS NULL OR p.region_code = %(region)s) AND v.status <> 'annulled'
     GROUP BY v.bin, v.iin
 )
 

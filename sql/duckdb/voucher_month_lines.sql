@@ -1,0 +1,41 @@
+-- noqa: disable=RF02
+-- (RF02 off: the query parameters read as unqualified column references)
+-- DuckDB, not MariaDB: the month's marks counted against every contract in one
+-- GROUP BY. `contracts` is voucher_month_contracts.sql's result; `marks` is the
+-- month's daily Parquet files of accepted marks (read_parquet). The same rules as
+-- the MariaDB query sql/state/queries/voucher_month_lines.sql: marks inside the
+-- contract and inside the month; a flagged (double-funded) mark is not present.
+-- Params: first_day, last_day.
+WITH tally AS (
+    SELECT
+        ct.contract_id,
+        SUM(CASE WHEN m.code = 'present' AND m.flag IS NULL THEN 1 ELSE 0 END) AS present_days,
+        SUM(CASE WHEN m.code = 'absent_excused' AND m.document = 1 THEN 1 ELSE 0 END)
+            AS excused_doc_days,
+        COUNT(*) AS valid_marks
+    FROM contracts AS ct
+    INNER JOIN marks AS m
+        ON
+            ct.bin = m.bin
+            AND ct.iin = m.iin
+            AND m.mark_date BETWEEN GREATEST(ct.start_date, CAST(%(first_day)s AS DATE))
+            AND LEAST(COALESCE(ct.end_date, CAST(%(last_day)s AS DATE)), CAST(%(last_day)s AS DATE))
+    GROUP BY ct.contract_id
+)
+
+SELECT
+    ct.contract_id,
+    ct.bin,
+    ct.iin,
+    ct.child_name,
+    ct.group_type,
+    ct.region_code,
+    ct.start_date,
+    ct.end_date,
+    ct.voucher_id,
+    COALESCE(t.present_days, 0) AS present_days,
+    COALESCE(t.excused_doc_days, 0) AS excused_doc_days,
+    COALESCE(t.valid_marks, 0) AS valid_marks
+FROM contracts AS ct
+LEFT JOIN tally AS t ON ct.contract_id = t.contract_id
+ORDER BY ct.bin, ct.contract_id
