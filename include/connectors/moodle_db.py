@@ -49,3 +49,21 @@ class MoodleDbHook(OneConnectionMySqlHook):
     def read_frame(self, name: str, params: Any = None):
         """Run `sql/moodle/<name>.sql` and return a DataFrame."""
         return self.fetch_frame(self.query(name), params)
+
+
+def expand_lists(sql: str, params: dict) -> tuple[str, dict]:
+    """`IN (%(ids)s)` with a list value becomes `IN (%(ids__0)s, %(ids__1)s, …)`: one
+    bound value per placeholder (SQLAlchemy's "expanding" parameters do the same; the
+    SQL files keep one lintable placeholder)."""
+    flat = {}
+    for key, value in params.items():
+        if isinstance(value, list | tuple | set | frozenset):
+            values = list(value)
+            if not values:
+                raise ValueError(f"an empty list for %({key})s")
+            names = [f"{key}__{i}" for i in range(len(values))]
+            sql = sql.replace(f"%({key})s", ", ".join(f"%({n})s" for n in names))
+            flat.update(zip(names, values, strict=True))
+        else:
+            flat[key] = value
+    return sql, flat

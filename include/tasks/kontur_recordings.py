@@ -223,9 +223,11 @@ def publish_recordings(
     outlet_events=None,
     writer=None,
 ) -> dict:
-    """Write each planned recording as a URL activity (one Moodle transaction each), then
-    its journal row; a marker already in Moodle is adopted, never duplicated. A day
-    published emits `kontur_publications` through its alias (not outside a task run)."""
+    """Write the planned recordings as URL activities, set-based: chunks of 500, each one
+    Moodle transaction with its courses locked in id order, then the chunk's journal rows
+    in one insert; a marker already in Moodle is adopted, never duplicated; a malformed
+    recording goes to `publish_rejects.csv` and never stops the others. A day published
+    emits `kontur_publications` through its alias (not outside a task run)."""
     from include.assets import KONTUR_PUBLICATIONS, emit_through, kontur_publication_extra
 
     if not planned.get("planned"):
@@ -241,10 +243,16 @@ def publish_recordings(
 
 @task(pool="moodle_db_writer")
 def publish_archive_pages(
-    settings: dict, decision: dict, published: dict, params: dict | None = None, writer=None
+    settings: dict,
+    decision: dict,
+    published: dict,
+    params: dict | None = None,
+    run_id: str | None = None,
+    writer=None,
 ) -> dict:
     """One Page activity per course listing every published recording; rebuilt in place
-    (every course's with the param `build_archive`, else the courses just published)."""
+    (every course's with the param `build_archive`, else the courses just published),
+    set-based in chunks like the URL activities."""
     if decision.get("dry_run"):
         return {"pages": 0, "dry_run": True}
     db = pipelines_db()
@@ -255,7 +263,9 @@ def publish_archive_pages(
         course_ids = list(published.get("course_ids") or [])
     if not course_ids:
         return {"pages": 0, "created": 0, "updated": 0, "unchanged": 0}
-    return write_archive_pages(settings_from(settings), db, course_ids, writer or module_writer())
+    return write_archive_pages(
+        settings_from(settings), db, course_ids, writer or module_writer(), run_id
+    )
 
 
 @task
@@ -311,7 +321,9 @@ def report_line(
         "publish": decision["publish"],
         "published": published.get("published", 0),
         "adopted": published.get("adopted", 0),
+        "publish_rejected": published.get("rejected", 0),
         "archive_pages": archive.get("pages", 0),
+        "archive_rejected": archive.get("rejected", 0),
         "cleared": cleared.get("cleared", 0),
         "journal_cleared": (journal or {}).get("cleared", 0),
         "open_rejects": (staged or {}).get("open_rejects", 0),
@@ -331,6 +343,11 @@ def report_line(
             f"; published {counts['published']}, adopted {counts['adopted']}, "
             f"unmatched {counts.get('plan_unmatched', 0)}, "
             f"ambiguous {counts.get('plan_ambiguous', 0)}"
+            + (
+                f", not written {counts['publish_rejected']} (publish_rejects.csv)"
+                if counts["publish_rejected"]
+                else ""
+            )  # fmt: skip
             + (" (dry run: nothing written)" if decision.get("dry_run") else "")
         )
     for label, clearing in (("journal", journal or {}), ("sections", cleared)):
@@ -340,5 +357,7 @@ def report_line(
         "rejects": checked.get("rejects_path"),
         "plan": planned.get("plan_path"),
         "unmatched": planned.get("unmatched_path"),
+        "publish_rejects": published.get("rejects_path"),
+        "archive_rejects": archive.get("rejects_path"),
     }
     return summary, counts, {k: v for k, v in outputs.items() if v}

@@ -1,44 +1,67 @@
 -- The statements of include/connectors/moodle_modules.py, the one module that
 -- writes Moodle's tables directly: what Moodle's own add_moduleinfo() writes
--- for a URL or a Page activity (shared/moodle/README.md, observed on 4.1.10;
--- the same columns exist in 4.5 LTS). Each statement is named by the
--- `-- name:` line above it; the module runs them in one transaction.
+-- for URL and Page activities (shared/moodle/README.md, observed on 4.1.10;
+-- checked on a real 4.5.6 with admin/cli/fix_course_sequence.php), set-based:
+-- a chunk of activities in one transaction, about 16 statements whatever its size.
+-- Each statement is named by the `-- name:` line above it. `IN (%(x)s)` takes a
+-- list (the module expands it to one placeholder per value). A multi-row INSERT
+-- (executemany) needs its VALUES to open and close with a placeholder.
+-- No id is ever computed from another (Galera and auto_increment_increment > 1
+-- leave gaps): every inserted row is read back by a marker, a unique key or a join.
 
--- name: module_id
-SELECT id FROM mdl_modules
-WHERE name = %(name)s;
-
--- name: lock_course
+-- name: site_facts
+-- Once per writer: the module ids (looked up by name, never hard-coded), whether
+-- the site has block_recent_activity, and the largest statement the server takes.
 SELECT
-    id,
-    cacherev
-FROM mdl_course
-WHERE id = %(course)s
-FOR UPDATE;
+    (
+        SELECT m.id FROM mdl_modules AS m
+        WHERE m.name = 'url'
+    ) AS url_module,
+    (
+        SELECT m.id FROM mdl_modules AS m
+        WHERE m.name = 'page'
+    ) AS page_module,
+    (
+        SELECT COUNT(*) FROM information_schema.tables AS t
+        WHERE t.table_schema = DATABASE() AND t.table_name = %(recent_table)s
+    ) AS has_recent_activity,
+    @@max_allowed_packet AS max_allowed_packet;
+
+-- name: lock_courses
+-- The chunk's courses locked in id order (parallel writers queue, never deadlock),
+-- with their context rows.
+SELECT
+    c.id,
+    ctx.id AS context_id,
+    ctx.path,
+    ctx.depth
+FROM mdl_course AS c
+LEFT JOIN mdl_context AS ctx ON c.id = ctx.instanceid AND ctx.contextlevel = 50
+WHERE c.id IN (%(course_ids)s) -- noqa: RF02
+ORDER BY c.id
+FOR UPDATE; -- noqa: PRS
 
 -- name: find_marked
 SELECT
     id,
+    course,
+    idnumber,
     instance,
     section
 FROM mdl_course_modules
-WHERE idnumber = %(idnumber)s AND course = %(course)s AND module = %(module)s
+WHERE
+    module = %(module)s
+    AND course IN (%(course_ids)s)
+    AND idnumber IN (%(idnumbers)s)
 ORDER BY id;
 
--- name: course_context
+-- name: lock_sections
 SELECT
     id,
-    path,
-    depth
-FROM mdl_context
-WHERE contextlevel = 50 AND instanceid = %(course)s;
-
--- name: find_section
-SELECT
-    id,
-    sequence
+    course,
+    section
 FROM mdl_course_sections
-WHERE course = %(course)s AND section = %(section)s
+WHERE course IN (%(course_ids)s) AND section IN (%(numbers)s)
 FOR UPDATE;
 
 -- name: insert_section
@@ -48,12 +71,40 @@ INSERT INTO mdl_course_sections (
     %(course)s, %(section)s, %(name)s, '', 1, '', 1, NULL, %(now)s
 );
 
+-- name: insert_course_module
+-- instance 0 until the instance row exists; the idnumber is the marker it is read
+-- back by (new_course_modules).
+INSERT INTO mdl_course_modules (
+    course, module, instance, section, idnumber, score, indent, visible,
+    visibleoncoursepage, visibleold, groupmode, groupingid, completion,
+    completiongradeitemnumber, completionview, completionexpected, completionpassgrade,
+    showdescription, availability, deletioninprogress, downloadcontent, lang, added
+) VALUES (
+    %(course)s, %(module)s, 0, %(section_id)s, %(idnumber)s, 0, 0, 1,
+    1, 1, 0, 0, 0,
+    NULL, 0, 0, 0,
+    0, NULL, 0, 1, NULL, %(now)s
+);
+
+-- name: new_course_modules
+SELECT
+    id,
+    course,
+    idnumber
+FROM mdl_course_modules
+WHERE
+    module = %(module)s
+    AND instance = 0
+    AND course IN (%(course_ids)s)
+    AND idnumber IN (%(idnumbers)s);
+
 -- name: insert_url
+-- intro carries the chunk's marker (token + cmid) until link_url_instances has used it.
 INSERT INTO mdl_url (
     course, name, intro, introformat, externalurl, display, displayoptions, parameters,
     timemodified
 ) VALUES (
-    %(course)s, %(name)s, '', 1, %(externalurl)s, 0, 'a:1:{s:10:"printintro";i:0;}', 'a:0:{}',
+    %(course)s, %(name)s, %(marker)s, 1, %(body)s, 0, 'a:1:{s:10:"printintro";i:0;}', 'a:0:{}',
     %(now)s
 );
 
@@ -62,34 +113,103 @@ INSERT INTO mdl_page (
     course, name, intro, introformat, content, contentformat, legacyfiles, legacyfileslast,
     display, displayoptions, revision, timemodified
 ) VALUES (
-    %(course)s, %(name)s, '', 1, %(content)s, 1, 0, NULL, 5,
+    %(course)s, %(name)s, %(marker)s, 1, %(body)s, 1, 0, NULL, 5,
     'a:2:{s:10:"printintro";i:0;s:17:"printlastmodified";i:1;}', 1, %(now)s
 );
 
--- name: insert_course_module
-INSERT INTO mdl_course_modules (
-    course, module, instance, section, idnumber, added, score, indent, visible,
-    visibleoncoursepage, visibleold, groupmode, groupingid, completion,
-    completiongradeitemnumber, completionview, completionexpected, completionpassgrade,
-    showdescription, availability, deletioninprogress, downloadcontent, lang
-) VALUES (
-    %(course)s, %(module)s, %(instance)s, %(section_id)s, %(idnumber)s, %(now)s, 0, 0, 1,
-    1, 1, 0, 0, 0,
-    NULL, 0, 0, 0,
-    0, NULL, 0, 1, NULL
-);
+-- name: link_url_instances
+UPDATE mdl_course_modules AS cm
+INNER JOIN mdl_url AS u ON cm.course = u.course AND u.intro = CONCAT(%(token)s, cm.id)
+SET cm.instance = u.id
+WHERE cm.id IN (%(cmids)s);
 
--- name: insert_context
+-- name: link_page_instances
+UPDATE mdl_course_modules AS cm
+INNER JOIN mdl_page AS p ON cm.course = p.course AND p.intro = CONCAT(%(token)s, cm.id)
+SET cm.instance = p.id
+WHERE cm.id IN (%(cmids)s);
+
+-- name: clear_url_markers
+UPDATE mdl_url SET intro = ''
+WHERE course IN (%(course_ids)s) AND intro LIKE %(token_like)s;
+
+-- name: clear_page_markers
+UPDATE mdl_page SET intro = ''
+WHERE course IN (%(course_ids)s) AND intro LIKE %(token_like)s;
+
+-- name: insert_module_contexts
+-- A module context per new course module (level 70, depth = course's + 1); its
+-- unique key (contextlevel, instanceid) is how it is found again.
 INSERT INTO mdl_context (contextlevel, instanceid, path, depth, locked)
-VALUES (70, %(cmid)s, NULL, %(depth)s, 0);
+SELECT
+    70 AS contextlevel,
+    cm.id AS instanceid,
+    NULL AS path,
+    cc.depth + 1 AS depth,
+    0 AS locked
+FROM mdl_course_modules AS cm
+INNER JOIN mdl_context AS cc ON cm.course = cc.instanceid AND cc.contextlevel = 50
+WHERE cm.id IN (%(cmids)s); -- noqa: RF02
 
--- name: set_context_path
-UPDATE mdl_context SET path = %(path)s
-WHERE id = %(id)s;
+-- name: set_module_context_paths
+UPDATE mdl_context AS c
+INNER JOIN mdl_course_modules AS cm ON c.instanceid = cm.id
+INNER JOIN mdl_context AS cc ON cm.course = cc.instanceid AND cc.contextlevel = 50 -- noqa: LT02
+SET c.path = CONCAT(cc.path, '/', c.id)
+WHERE c.contextlevel = 70 AND c.instanceid IN (%(cmids)s);
 
--- name: set_sequence
-UPDATE mdl_course_sections SET sequence = %(sequence)s
-WHERE id = %(id)s;
+-- name: append_to_sequences
+-- Each section's new ids appended to its sequence, in id order.
+UPDATE mdl_course_sections AS s
+INNER JOIN (
+    SELECT
+        section,
+        GROUP_CONCAT(id ORDER BY id SEPARATOR ',') AS ids
+    FROM mdl_course_modules
+    WHERE id IN (%(cmids)s)
+    GROUP BY section
+) AS added ON s.id = added.section
+SET s.sequence = CASE
+    WHEN s.sequence IS NULL OR s.sequence = '' THEN added.ids
+    ELSE CONCAT(s.sequence, ',', added.ids)
+END;
+
+-- name: written_modules
+SELECT
+    cm.id,
+    cm.instance,
+    cm.section,
+    ctx.id AS context_id
+FROM mdl_course_modules AS cm
+LEFT JOIN mdl_context AS ctx ON cm.id = ctx.instanceid AND ctx.contextlevel = 70
+WHERE cm.id IN (%(cmids)s); -- noqa: RF02
+
+-- name: lock_pages
+SELECT
+    p.id,
+    p.name,
+    SHA2(p.content, 256) AS content_sha256,
+    ctx.id AS context_id
+FROM mdl_page AS p
+INNER JOIN mdl_course_modules AS cm ON p.id = cm.instance AND cm.module = %(module)s -- noqa: RF02
+LEFT JOIN mdl_context AS ctx ON cm.id = ctx.instanceid AND ctx.contextlevel = 70
+WHERE p.id IN (%(ids)s) -- noqa: RF02
+FOR UPDATE;
+
+-- name: update_pages
+-- A changed page rewritten in place, several in one statement (upsert on the id of a
+-- row locked above, so it always updates): revision + 1 as Moodle's page_update_instance.
+INSERT INTO mdl_page (
+    id, course, name, intro, introformat, content, contentformat, legacyfiles, display,
+    revision, timemodified
+) VALUES (
+    %(id)s, %(course)s, %(name)s, '', 1, %(body)s, 1, 0, 5, 1, %(now)s
+)
+ON DUPLICATE KEY UPDATE
+    name = VALUES (name),
+    content = VALUES (content),
+    revision = revision + 1,
+    timemodified = VALUES (timemodified);
 
 -- name: bump_cacherev
 -- Moodle's increment_revision_number(): the clock, or +1 when already at or past it.
@@ -99,46 +219,23 @@ SET
         WHEN cacherev IS NULL OR cacherev < %(now)s OR cacherev > %(now)s + 3600 THEN %(now)s
         ELSE cacherev + 1
     END
-WHERE id = %(course)s;
+WHERE id IN (%(course_ids)s);
 
 -- name: insert_log
 INSERT INTO mdl_logstore_standard_log (
     eventname, component, action, target, objecttable, objectid, crud, edulevel, contextid,
     contextlevel, contextinstanceid, userid, courseid, relateduserid, anonymous, other,
-    timecreated, origin, ip, realuserid
+    origin, ip, realuserid, timecreated
 ) VALUES (
     %(eventname)s, 'core', %(action)s, 'course_module', 'course_modules', %(cmid)s, %(crud)s, 1,
     %(contextid)s, 70, %(cmid)s, %(userid)s, %(course)s, NULL, 0, %(other)s,
-    %(now)s, 'cli', NULL, NULL
+    'cli', NULL, NULL, %(now)s
 );
-
--- name: recent_activity_exists
-SELECT COUNT(*) AS n
-FROM information_schema.tables
-WHERE table_schema = DATABASE() AND table_name = %(table_name)s;
 
 -- name: insert_recent_activity
 INSERT INTO mdl_block_recent_activity (courseid, cmid, timecreated, userid, action, modname)
 VALUES (%(course)s, %(cmid)s, %(now)s, %(userid)s, %(action)s, %(modname)s);
 
--- name: page_of_module
-SELECT
-    id,
-    name,
-    content
-FROM mdl_page
-WHERE id = %(id)s
-FOR UPDATE;
-
--- name: update_page
-UPDATE mdl_page
-SET
-    name = %(name)s,
-    content = %(content)s,
-    revision = revision + 1,
-    timemodified = %(now)s
-WHERE id = %(id)s;
-
--- name: module_context
-SELECT id FROM mdl_context
-WHERE contextlevel = 70 AND instanceid = %(cmid)s;
+-- name: session_questions
+-- The statements this connection has sent (the benchmark's and the tests' count).
+SHOW SESSION STATUS LIKE 'Questions';

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -28,67 +26,12 @@ import pytest
 
 from tests.airflow_runs import run_dag as _run_dag
 from tests.db import query
+from tests.moodle.conftest import moodle_rows
 
 pytestmark = [pytest.mark.real_moodle, pytest.mark.usefixtures("airflow_db")]
 
 FACULTY = "ECON"
 BAD_EMAIL = "ivan..tochkin@students.example.edu"  # Moodle's validate_email() refuses it
-
-
-def _connection(name: str) -> dict:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        pytest.fail(
-            f"{name} is not set: give the real Moodle's connection JSON (docs/eios_sync.md, "
-            "'Against a real Moodle'); this module runs only with -m real_moodle",
-            pytrace=False,
-        )
-    return json.loads(raw)
-
-
-@pytest.fixture
-def real_moodle(fresh_stack, store_root):
-    """AIRFLOW_CONN_MOODLE_WS / _DB pointed at the real Moodle for the test's DAG runs only.
-
-    Function-scoped and after `fresh_stack` on purpose: the sandbox's data reset recreates
-    and seeds the database `moodle_db` names, which must be the tests' own, never the real
-    site (a module-scoped fixture would be set up first and aim the reset at it)."""
-    import tests.conftest as session
-
-    ws, db = _connection("REAL_MOODLE_WS"), _connection("REAL_MOODLE_DB")
-    session.SECRETS.update(s for s in (ws.get("password"), db.get("password")) if s)
-    saved = {k: os.environ.get(k) for k in ("AIRFLOW_CONN_MOODLE_WS", "AIRFLOW_CONN_MOODLE_DB")}
-    os.environ["AIRFLOW_CONN_MOODLE_WS"] = json.dumps(ws)
-    os.environ["AIRFLOW_CONN_MOODLE_DB"] = json.dumps(db)
-    try:
-        yield db
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def moodle_rows(db: dict, sql: str, *args) -> list[tuple]:
-    """A read of the real Moodle's own database (never a write)."""
-    import MySQLdb
-
-    prefix = (db.get("extra") or {}).get("table_prefix", "mdl_")
-    connection = MySQLdb.connect(
-        host=db["host"],
-        port=int(db.get("port") or 3306),
-        user=db["login"],
-        password=db.get("password") or "",
-        database=db["schema"],
-        charset="utf8mb4",
-    )
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql.replace("mdl_", prefix), args)
-        return list(cursor.fetchall())
-    finally:
-        connection.close()
 
 
 def sandbox(sql: str, *args) -> list[tuple]:
