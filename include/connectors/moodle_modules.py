@@ -29,7 +29,6 @@ statements: `sql/moodle/recordings_module_writes.sql`.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 import time
@@ -263,23 +262,20 @@ class MoodleModuleWriter:
             marked.setdefault((int(course), idnumber), (int(cmid), int(instance), int(section)))
         old = [a for a in live if (a.course_id, a.idnumber) in marked]
         new = [a for a in live if (a.course_id, a.idnumber) not in marked]
-        updated = self._update_pages(cur, module, old, marked, now) if modname == "page" else {}
+        updated = self._update_pages(cur, old, marked, now) if modname == "page" else {}
         written = {}
         for a in old:
             cmid, instance, section_id = marked[(a.course_id, a.idnumber)]
             written[(a.course_id, a.idnumber)] = WrittenModule(
                 cmid, instance, section_id, False, cmid in updated, a.course_id, a.idnumber
             )
-        created, contexts = self._create(cur, modname, module, new, now) if new else ([], {})
+        created = self._create(cur, modname, module, new, now) if new else []
         written |= {(w.course_id, w.idnumber): w for w in created}
-        touched = {w.course_id for w in created} | {c for c, _ in updated.values()}
+        touched = {w.course_id for w in created} | set(updated.values())
         if touched:
             cur.run("bump_cacherev", course_ids=sorted(touched), now=now)
-        by_key = {(a.course_id, a.idnumber): a for a in live}
-        events = [("created", w, by_key[(w.course_id, w.idnumber)]) for w in created]
-        events += [("updated", w, by_key[key]) for key, w in written.items() if w.updated]
-        contexts |= {cmid: context for cmid, (_, context) in updated.items()}
-        self._log(cur, modname, events, contexts, now)
+        self._log(cur, modname, "created", [w.cmid for w in created], now)
+        self._log(cur, modname, "updated", sorted(updated), now)
         result.written += [written[(a.course_id, a.idnumber)] for a in live]
         return result
 
@@ -307,56 +303,50 @@ class MoodleModuleWriter:
     def _create(self, cur: _Statements, modname, module, new: list[Activity], now):
         sections = self._sections(cur, new, now)
         course_ids = sorted({a.course_id for a in new})
-        cur.many("insert_course_module", [
-            {"course": a.course_id, "module": module, "idnumber": a.idnumber, "now": now,
-             "section_id": sections[(a.course_id, a.section_number)]}
+        # the instance rows first, each marked (in `intro`, cleared below) with the chunk's
+        # token, its section id and idnumber: the course modules are made from them
+        token = f"ktalk-chunk:{secrets.token_hex(8)}:"
+        cur.many(f"insert_{modname}", [
+            {"course": a.course_id, "name": a.name[:255], "body": a.body, "now": now,
+             "marker": f"{token}{sections[(a.course_id, a.section_number)]:020d}{a.idnumber}"}
             for a in new
         ])  # fmt: skip
-        cmids = {
-            (int(course), idnumber): int(cmid)
-            for cmid, course, idnumber in cur.all(
+        marker = {"course_ids": course_ids, "token_like": f"{token}%"}
+        cur.run(f"insert_{modname}_course_modules", module=module, at=len(token) + 1, now=now,
+                **marker)  # fmt: skip
+        cur.run(f"clear_{modname}_markers", **marker)
+        rows = {
+            (int(course), idnumber): (int(cmid), int(instance), int(section))
+            for cmid, course, idnumber, instance, section in cur.all(
                 "new_course_modules",
                 module=module,
                 course_ids=course_ids,
                 idnumbers=sorted({a.idnumber for a in new}),
             )  # fmt: skip
         }
-        if len(cmids) != len(new):
-            raise ModuleWriteError(f"{len(new)} course modules written, {len(cmids)} read back")
-        token = f"ktalk-chunk:{secrets.token_hex(8)}:"
-        cur.many(f"insert_{modname}", [
-            {"course": a.course_id, "name": a.name[:255], "body": a.body, "now": now,
-             "marker": f"{token}{cmids[(a.course_id, a.idnumber)]}"}
-            for a in new
-        ])  # fmt: skip
-        ids = sorted(cmids.values())
-        cur.run(f"link_{modname}_instances", token=token, cmids=ids)
-        cur.run(f"clear_{modname}_markers", course_ids=course_ids, token_like=f"{token}%")
+        if len(rows) != len(new):
+            raise ModuleWriteError(f"{len(new)} course modules written, {len(rows)} read back")
+        ids = sorted(cmid for cmid, _, _ in rows.values())
         cur.run("insert_module_contexts", cmids=ids)
         cur.run("set_module_context_paths", cmids=ids)
         cur.run("append_to_sequences", cmids=ids)
-        rows = {int(r[0]): r for r in cur.all("written_modules", cmids=ids)}
-        written, contexts = [], {}
+        contexts = {int(cmid) for cmid, _ in cur.all("module_contexts", cmids=ids)}
+        written = []
         for a in new:
-            cmid = cmids[(a.course_id, a.idnumber)]
-            _, instance, section_id, context_id = rows[cmid]
-            if not instance or context_id is None:
-                raise ModuleWriteError(f"course module {cmid}: instance or context not linked")
+            cmid, instance, section_id = rows[(a.course_id, a.idnumber)]
+            if section_id != sections[(a.course_id, a.section_number)] or cmid not in contexts:
+                raise ModuleWriteError(f"course module {cmid}: section or context not linked")
             written.append(
-                WrittenModule(
-                    cmid, int(instance), int(section_id), True, False, a.course_id, a.idnumber
-                )  # fmt: skip
+                WrittenModule(cmid, instance, section_id, True, False, a.course_id, a.idnumber)
             )
-            contexts[cmid] = int(context_id)
-        return written, contexts
+        return written
 
-    def _update_pages(self, cur: _Statements, module, old, marked, now) -> dict:
-        """The pages whose name or content changed, rewritten: {cmid: (course, context)}."""
+    def _update_pages(self, cur: _Statements, old, marked, now) -> dict:
+        """The pages whose name or content changed, rewritten: {cmid: course}."""
         if not old:
             return {}
         instances = sorted({marked[(a.course_id, a.idnumber)][1] for a in old})
-        state = {int(i): (n, h, c) for i, n, h, c in cur.all("lock_pages", module=module,
-                                                              ids=instances)}  # fmt: skip
+        state = {int(i): (n, h) for i, n, h in cur.all("lock_pages", ids=instances)}
         changed, rows = {}, []
         for a in old:
             cmid, instance, _ = marked[(a.course_id, a.idnumber)]
@@ -364,35 +354,19 @@ class MoodleModuleWriter:
             digest = hashlib.sha256(a.body.encode("utf-8")).hexdigest()
             if page is None or (page[0], page[1]) == (a.name[:255], digest):
                 continue
-            changed[cmid] = (a.course_id, int(page[2] or 0))
+            changed[cmid] = a.course_id
             rows.append({"id": instance, "course": a.course_id, "name": a.name[:255],
                          "body": a.body, "now": now})  # fmt: skip
         cur.many("update_pages", rows)
         return changed
 
-    def _log(self, cur: _Statements, modname, events, contexts: dict, now) -> None:
-        """One log row (and recent-activity row) per created or updated module."""
-        if not events:
+    def _log(self, cur: _Statements, modname, action: str, cmids: list[int], now) -> None:
+        """The `course_module_<action>` event of each module (and its recent-activity row)."""
+        if not cmids:
             return
-        logs, recent = [], []
-        for action, written, activity in events:
-            other = json.dumps(
-                {
-                    "modulename": modname,
-                    "instanceid": written.instance,
-                    "name": activity.name[:255],
-                },  # fmt: skip
-                ensure_ascii=False,
-            )
-            logs.append({
-                "eventname": f"\\core\\event\\course_module_{action}", "action": action,
-                "crud": "c" if action == "created" else "u", "cmid": written.cmid,
-                "contextid": contexts.get(written.cmid, 0), "userid": self.log_userid,
-                "course": written.course_id, "other": other, "now": now,
-            })  # fmt: skip
-            recent.append({"course": written.course_id, "cmid": written.cmid, "now": now,
-                           "userid": self.log_userid, "modname": modname,
-                           "action": 0 if action == "created" else 1})  # fmt: skip
-        cur.many("insert_log", logs)
+        cur.run(f"insert_{modname}_logs", eventname=f"\\core\\event\\course_module_{action}",
+                action=action, crud="c" if action == "created" else "u",
+                userid=self.log_userid, cmids=cmids, now=now)  # fmt: skip
         if self._site_facts(cur)["recent"]:
-            cur.many("insert_recent_activity", recent)
+            cur.run("insert_recent_activity", now=now, userid=self.log_userid, modname=modname,
+                    recent_action=0 if action == "created" else 1, cmids=cmids)  # fmt: skip

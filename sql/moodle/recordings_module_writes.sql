@@ -71,35 +71,8 @@ INSERT INTO mdl_course_sections (
     %(course)s, %(section)s, %(name)s, '', 1, '', 1, NULL, %(now)s
 );
 
--- name: insert_course_module
--- instance 0 until the instance row exists; the idnumber is the marker it is read
--- back by (new_course_modules).
-INSERT INTO mdl_course_modules (
-    course, module, instance, section, idnumber, score, indent, visible,
-    visibleoncoursepage, visibleold, groupmode, groupingid, completion,
-    completiongradeitemnumber, completionview, completionexpected, completionpassgrade,
-    showdescription, availability, deletioninprogress, downloadcontent, lang, added
-) VALUES (
-    %(course)s, %(module)s, 0, %(section_id)s, %(idnumber)s, 0, 0, 1,
-    1, 1, 0, 0, 0,
-    NULL, 0, 0, 0,
-    0, NULL, 0, 1, NULL, %(now)s
-);
-
--- name: new_course_modules
-SELECT
-    id,
-    course,
-    idnumber
-FROM mdl_course_modules
-WHERE
-    module = %(module)s
-    AND instance = 0
-    AND course IN (%(course_ids)s)
-    AND idnumber IN (%(idnumbers)s);
-
 -- name: insert_url
--- intro carries the chunk's marker (token + cmid) until link_url_instances has used it.
+-- intro carries the chunk's marker until insert_url_course_modules has read it.
 INSERT INTO mdl_url (
     course, name, intro, introformat, externalurl, display, displayoptions, parameters,
     timemodified
@@ -117,17 +90,79 @@ INSERT INTO mdl_page (
     'a:2:{s:10:"printintro";i:0;s:17:"printlastmodified";i:1;}', 1, %(now)s
 );
 
--- name: link_url_instances
-UPDATE mdl_course_modules AS cm
-INNER JOIN mdl_url AS u ON cm.course = u.course AND u.intro = CONCAT(%(token)s, cm.id)
-SET cm.instance = u.id
-WHERE cm.id IN (%(cmids)s);
+-- name: insert_url_course_modules
+-- A course module per url instance of the chunk, written whole: its section id and
+-- idnumber come from the instance's marker (token, the section id in 20 digits, the
+-- idnumber), so no row is written twice.
+INSERT INTO mdl_course_modules (
+    course, module, instance, section, idnumber, score, indent, visible,
+    visibleoncoursepage, visibleold, groupmode, groupingid, completion,
+    completiongradeitemnumber, completionview, completionexpected, completionpassgrade,
+    showdescription, availability, deletioninprogress, downloadcontent, lang, added
+)
+SELECT
+    u.course,
+    %(module)s,
+    u.id AS instance,
+    CAST(SUBSTRING(u.intro, %(at)s, 20) AS UNSIGNED) AS section,
+    SUBSTRING(u.intro, %(at)s + 20) AS idnumber,
+    0 AS score,
+    0 AS indent,
+    1 AS visible,
+    1 AS visibleoncoursepage,
+    1 AS visibleold,
+    0 AS groupmode,
+    0 AS groupingid,
+    0 AS completion,
+    NULL AS completiongradeitemnumber,
+    0 AS completionview,
+    0 AS completionexpected,
+    0 AS completionpassgrade,
+    0 AS showdescription,
+    NULL AS availability,
+    0 AS deletioninprogress,
+    1 AS downloadcontent,
+    NULL AS lang,
+    %(now)s AS added
+FROM mdl_url AS u
+WHERE u.course IN (%(course_ids)s) AND u.intro LIKE %(token_like)s;
 
--- name: link_page_instances
-UPDATE mdl_course_modules AS cm
-INNER JOIN mdl_page AS p ON cm.course = p.course AND p.intro = CONCAT(%(token)s, cm.id)
-SET cm.instance = p.id
-WHERE cm.id IN (%(cmids)s);
+-- name: insert_page_course_modules
+-- A course module per page instance of the chunk, written whole: its section id and
+-- idnumber come from the instance's marker (token, the section id in 20 digits, the
+-- idnumber), so no row is written twice.
+INSERT INTO mdl_course_modules (
+    course, module, instance, section, idnumber, score, indent, visible,
+    visibleoncoursepage, visibleold, groupmode, groupingid, completion,
+    completiongradeitemnumber, completionview, completionexpected, completionpassgrade,
+    showdescription, availability, deletioninprogress, downloadcontent, lang, added
+)
+SELECT
+    p.course,
+    %(module)s,
+    p.id AS instance,
+    CAST(SUBSTRING(p.intro, %(at)s, 20) AS UNSIGNED) AS section,
+    SUBSTRING(p.intro, %(at)s + 20) AS idnumber,
+    0 AS score,
+    0 AS indent,
+    1 AS visible,
+    1 AS visibleoncoursepage,
+    1 AS visibleold,
+    0 AS groupmode,
+    0 AS groupingid,
+    0 AS completion,
+    NULL AS completiongradeitemnumber,
+    0 AS completionview,
+    0 AS completionexpected,
+    0 AS completionpassgrade,
+    0 AS showdescription,
+    NULL AS availability,
+    0 AS deletioninprogress,
+    1 AS downloadcontent,
+    NULL AS lang,
+    %(now)s AS added
+FROM mdl_page AS p
+WHERE p.course IN (%(course_ids)s) AND p.intro LIKE %(token_like)s;
 
 -- name: clear_url_markers
 UPDATE mdl_url SET intro = ''
@@ -136,6 +171,21 @@ WHERE course IN (%(course_ids)s) AND intro LIKE %(token_like)s;
 -- name: clear_page_markers
 UPDATE mdl_page SET intro = ''
 WHERE course IN (%(course_ids)s) AND intro LIKE %(token_like)s;
+
+-- name: new_course_modules
+-- The chunk's course modules, read back by their idnumber markers (none of them was in
+-- these locked courses before).
+SELECT
+    id,
+    course,
+    idnumber,
+    instance,
+    section
+FROM mdl_course_modules
+WHERE
+    module = %(module)s
+    AND course IN (%(course_ids)s)
+    AND idnumber IN (%(idnumbers)s);
 
 -- name: insert_module_contexts
 -- A module context per new course module (level 70, depth = course's + 1); its
@@ -174,26 +224,20 @@ SET s.sequence = CASE
     ELSE CONCAT(s.sequence, ',', added.ids)
 END;
 
--- name: written_modules
+-- name: module_contexts
 SELECT
-    cm.id,
-    cm.instance,
-    cm.section,
-    ctx.id AS context_id
-FROM mdl_course_modules AS cm
-LEFT JOIN mdl_context AS ctx ON cm.id = ctx.instanceid AND ctx.contextlevel = 70
-WHERE cm.id IN (%(cmids)s); -- noqa: RF02
+    instanceid,
+    id
+FROM mdl_context
+WHERE contextlevel = 70 AND instanceid IN (%(cmids)s);
 
 -- name: lock_pages
 SELECT
-    p.id,
-    p.name,
-    SHA2(p.content, 256) AS content_sha256,
-    ctx.id AS context_id
-FROM mdl_page AS p
-INNER JOIN mdl_course_modules AS cm ON p.id = cm.instance AND cm.module = %(module)s -- noqa: RF02
-LEFT JOIN mdl_context AS ctx ON cm.id = ctx.instanceid AND ctx.contextlevel = 70
-WHERE p.id IN (%(ids)s) -- noqa: RF02
+    id,
+    name,
+    SHA2(content, 256) AS content_sha256
+FROM mdl_page
+WHERE id IN (%(ids)s)
 FOR UPDATE;
 
 -- name: update_pages
@@ -221,20 +265,85 @@ SET
     END
 WHERE id IN (%(course_ids)s);
 
--- name: insert_log
+-- name: insert_url_logs
+-- One `course_module_<action>` event per module of the chunk, as logstore_standard
+-- writes it for add_moduleinfo() / update_moduleinfo().
 INSERT INTO mdl_logstore_standard_log (
     eventname, component, action, target, objecttable, objectid, crud, edulevel, contextid,
     contextlevel, contextinstanceid, userid, courseid, relateduserid, anonymous, other,
     origin, ip, realuserid, timecreated
-) VALUES (
-    %(eventname)s, 'core', %(action)s, 'course_module', 'course_modules', %(cmid)s, %(crud)s, 1,
-    %(contextid)s, 70, %(cmid)s, %(userid)s, %(course)s, NULL, 0, %(other)s,
-    'cli', NULL, NULL, %(now)s
-);
+)
+SELECT
+    %(eventname)s, -- noqa: RF02
+    'core' AS component,
+    %(action)s, -- noqa: RF02
+    'course_module' AS target,
+    'course_modules' AS objecttable,
+    cm.id AS objectid,
+    %(crud)s, -- noqa: RF02
+    1 AS edulevel,
+    ctx.id AS contextid,
+    70 AS contextlevel,
+    cm.id AS contextinstanceid,
+    %(userid)s, -- noqa: RF02
+    cm.course AS courseid,
+    NULL AS relateduserid,
+    0 AS anonymous,
+    JSON_OBJECT('modulename', 'url', 'instanceid', u.id, 'name', u.name) AS other,
+    'cli' AS origin,
+    NULL AS ip,
+    NULL AS realuserid,
+    %(now)s AS timecreated
+FROM mdl_course_modules AS cm
+INNER JOIN mdl_url AS u ON cm.instance = u.id
+INNER JOIN mdl_context AS ctx ON cm.id = ctx.instanceid AND ctx.contextlevel = 70
+WHERE cm.id IN (%(cmids)s); -- noqa: RF02
+
+-- name: insert_page_logs
+-- One `course_module_<action>` event per module of the chunk, as logstore_standard
+-- writes it for add_moduleinfo() / update_moduleinfo().
+INSERT INTO mdl_logstore_standard_log (
+    eventname, component, action, target, objecttable, objectid, crud, edulevel, contextid,
+    contextlevel, contextinstanceid, userid, courseid, relateduserid, anonymous, other,
+    origin, ip, realuserid, timecreated
+)
+SELECT
+    %(eventname)s, -- noqa: RF02
+    'core' AS component,
+    %(action)s, -- noqa: RF02
+    'course_module' AS target,
+    'course_modules' AS objecttable,
+    cm.id AS objectid,
+    %(crud)s, -- noqa: RF02
+    1 AS edulevel,
+    ctx.id AS contextid,
+    70 AS contextlevel,
+    cm.id AS contextinstanceid,
+    %(userid)s, -- noqa: RF02
+    cm.course AS courseid,
+    NULL AS relateduserid,
+    0 AS anonymous,
+    JSON_OBJECT('modulename', 'page', 'instanceid', p.id, 'name', p.name) AS other,
+    'cli' AS origin,
+    NULL AS ip,
+    NULL AS realuserid,
+    %(now)s AS timecreated
+FROM mdl_course_modules AS cm
+INNER JOIN mdl_page AS p ON cm.instance = p.id
+INNER JOIN mdl_context AS ctx ON cm.id = ctx.instanceid AND ctx.contextlevel = 70
+WHERE cm.id IN (%(cmids)s); -- noqa: RF02
 
 -- name: insert_recent_activity
 INSERT INTO mdl_block_recent_activity (courseid, cmid, timecreated, userid, action, modname)
-VALUES (%(course)s, %(cmid)s, %(now)s, %(userid)s, %(action)s, %(modname)s);
+SELECT
+    cm.course AS courseid,
+    cm.id AS cmid,
+    %(now)s AS timecreated,
+    %(userid)s, -- noqa: RF02
+    %(recent_action)s AS action,
+    %(modname)s
+FROM mdl_course_modules AS cm
+WHERE cm.id IN (%(cmids)s);
 
 -- name: session_questions
 -- The statements this connection has sent (the benchmark's and the tests' count).
