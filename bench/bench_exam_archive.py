@@ -1,19 +1,22 @@
 """Benchmark of `exam_archive`: a session day of exam attempts archived as PDF/A.
 
 The issue's scale is 5 000 finished attempts of 30 questions on one date (20 exam
-quizzes x 250 attempts). `--scale 0.1` (the default, to stay within ~5 minutes on a
-shared 2-core machine) archives 2 quizzes x 250 attempts and extrapolates; `--scale 1`
-runs the full day.
+quizzes x 250 attempts, plus the real attempts of sample-data.sql: 5 053 at `--scale 1`).
+`--scale 0.1` (the default, to stay within a few minutes on a shared 2-core machine)
+archives 2 quizzes x 250 attempts.
 
-Prints: (1) a profile of one attempt PDF (template, WeasyPrint layout, PDF writing)
-for both attempt layouts (`table`, the default, and `compact`); (2) the DAG end to end
-with `dag.test()` against a Moodle-schema MariaDB (own databases, prefix
-`bench_exam_archive`), once per layout: attempts per second, CPU per attempt, the
-quality gate's time and peak memory per task; (3) the same attempts' HTML printed to
-PDF by Debian's headless Chromium (`--headless --print-to-pdf`), when installed, and
-the ratio. Figures only; nothing is asserted.
+Prints, each figure with the 1-minute load average beside it (the machine is shared):
+(1) CPU per attempt PDF in one process, per engine and layout (Typst with its warm
+compiler; WeasyPrint's template / layout / PDF writing); (2) the DAG end to end with
+`dag.test()` (the same task functions the scheduler runs, Airflow's start-up included)
+against a Moodle-schema MariaDB (own databases, prefix `bench_exam_archive`), once per
+`--configs` entry (`engine:layout`): attempts per second, the render task's time and CPU,
+the quality gate's time (no PDF read back), peak memory of the task process and of one
+render worker; (3) the same attempts' HTML printed to PDF by headless Chromium
+(`--headless --print-to-pdf`, one browser per attempt, the peer archivers' way) when
+installed. Ends with one JSON line of the figures. Nothing is asserted.
 
-    .venv/bin/python bench/bench_exam_archive.py [--scale 1] [--layouts table,compact]
+    .venv/bin/python bench/bench_exam_archive.py [--scale 1] [--configs typst:table,weasyprint:compact]
 """
 
 from __future__ import annotations
@@ -53,50 +56,34 @@ def bench_environment() -> dict[str, str]:
     return env
 
 
-def profile_one_attempt(document: dict, repeat: int = 8) -> dict:
-    """CPU seconds per attempt PDF, split into its stages (single process), per layout."""
-    from include.exams import rendering
-    from include.render import pdf
-
-    html_class = pdf._html_class(rendering.USER_AGENT, xhtml=True)
-
-    def stages(layout: str) -> tuple[float, float, float, int]:
-        template = layout_seconds = write = 0.0
-        for _ in range(repeat):
-            t0 = time.process_time()
-            html = rendering.attempt_html(document, layout)
-            t1 = time.process_time()
-            doc = html_class(string=html, base_url=str(pdf.STATIC_DIR)).render(
-                stylesheets=[pdf._stylesheet(rendering.STYLESHEET)],
-                font_config=pdf._font_config(),
-                pdf_variant="pdf/a-3b",
-            )
-            t2 = time.process_time()
-            doc.write_pdf(pdf_variant="pdf/a-3b", pdf_identifier=b"0" * 32)
-            t3 = time.process_time()
-            template, layout_seconds, write = (
-                template + t1 - t0,
-                layout_seconds + t2 - t1,
-                write + t3 - t2,
-            )
-            pages = len(doc.pages)
-        return template / repeat, layout_seconds / repeat, write / repeat, pages
-
-    rendering.render_attempt_pdf(document)  # warm the caches (fonts, stylesheets)
-    return {layout: stages(layout) for layout in rendering.LAYOUTS}
+def load1() -> float:
+    return round(os.getloadavg()[0], 2)
 
 
-def _render_and_measure(documents: list[dict], layout: str) -> float:
+def profile_one_attempt(document: dict, configs: list[tuple[str, str]], repeat: int = 8) -> dict:
+    """CPU seconds per attempt PDF (rendered and checked as a worker does), per config."""
+    from include.exams.rendering import render_checked_chunk
+
+    figures = {}
+    for engine, layout in configs:
+        render_checked_chunk([document], layout, engine)  # warm: fonts, stylesheets, compiler
+        started = time.process_time()
+        render_checked_chunk([document] * repeat, layout, engine)
+        figures[f"{engine}:{layout}"] = (time.process_time() - started) / repeat
+    return figures
+
+
+def _render_and_measure(documents: list[dict], layout: str, engine: str) -> float:
     """In a render worker: render the attempts, return this process's own peak RSS (MB)."""
     import resource
 
-    from include.exams.rendering import render_attempt_chunk
+    from include.exams.rendering import render_checked_chunk
 
-    render_attempt_chunk(documents, layout)
+    render_checked_chunk(documents, layout, engine)
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker_peak_rss(documents: list[dict], layout: str) -> float:
+def worker_peak_rss(documents: list[dict], layout: str, engine: str) -> float:
     """Peak RSS of one spawned render worker, measured inside it (RUSAGE_CHILDREN would
     count the parent's image at fork time, before the worker's exec)."""
     import multiprocessing
@@ -104,7 +91,7 @@ def worker_peak_rss(documents: list[dict], layout: str) -> float:
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_render_and_measure, documents, layout).result()
+        return pool.submit(_render_and_measure, documents, layout, engine).result()
 
 
 def chromium_binary() -> str | None:
@@ -124,7 +111,7 @@ def chromium_seconds_per_attempt(documents: list[dict]) -> tuple[float, float, i
     from include.exams import rendering
     from include.render.pdf import STATIC_DIR
 
-    css = (STATIC_DIR / rendering.STYLESHEET).read_text(encoding="utf-8")
+    css = (STATIC_DIR / rendering.EXAM_STYLESHEET).read_text(encoding="utf-8")
     import resource
 
     def children_cpu() -> float:
@@ -158,55 +145,65 @@ def chromium_seconds_per_attempt(documents: list[dict]) -> tuple[float, float, i
     return elapsed / len(documents), cpu / len(documents), size // max(1, len(documents))
 
 
-def end_to_end(layout: str, day: str, finished: int, quizzes: int) -> None:
-    """One `dag.test()` run of the date with `attempt_layout=layout`; its figures."""
+def end_to_end(engine: str, layout: str, day: str, finished: int, sample: list) -> dict:
+    """One `dag.test()` run of the date with `pdf_engine=engine`, `attempt_layout=layout`
+    on an empty store; its figures."""
     from tests.airflow_runs import run_dag
 
     shutil.rmtree(environment.LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
+    load_before = load1()
     started = time.monotonic()
     result = run_dag(
         "exam_archive",
         conf={"date": day, "name_pattern": None, "category_ids": None},
-        settings={"attempt_layout": layout},
+        settings={"attempt_layout": layout, "pdf_engine": engine},
     )
     wall = time.monotonic() - started
-    print(
-        f"\n(2) [{layout}] dag.test() end to end: {result.state}; {finished} attempts in "
-        f"{wall:.1f} s = {finished / wall:.1f} attempts/s (incl. ~10 s of Airflow start-up)"
-    )
-    tasks = [t for t in (result.xcom("render_quiz_archive", i) for i in range(quizzes)) if t]
-    render_seconds = sum(t["seconds"] for t in tasks)
+    label = f"{engine}:{layout}"
+    batches = result.xcom("plan_quizzes") or []
+    tasks = [t for t in (result.xcom("render_quiz_archive", i) for i in range(len(batches))) if t]
     rendered = sum(t["attempts"] for t in tasks)
-    print(
-        f"    render tasks: {len(tasks)} mapped, {render_seconds:.1f} s in all = "
-        f"{rendered / render_seconds:.1f} attempts/s while rendering"
-    )
-    print(
-        f"    peak RSS: {max(t['task_peak_rss_mb'] for t in tasks):.0f} MB in the task process "
-        "(with dag.test() every task of every run so far shares this process: an upper "
-        "bound)"
-    )
+    render_seconds = sum(t["seconds"] for t in tasks)
     cpu = sum(t["cpu_seconds"] for t in tasks)
-    cores = os.cpu_count() or 1
+    worker_mb = worker_peak_rss(sample, layout, engine)
+    figures = {
+        "state": result.state,
+        "attempts": rendered,
+        "wall_s": round(wall, 1),
+        "attempts_per_s": round(finished / wall, 1),
+        "render_tasks": len(tasks),
+        "render_s": round(render_seconds, 1),
+        "render_attempts_per_s": round(rendered / render_seconds, 1) if render_seconds else None,
+        "cpu_s_per_attempt": round(cpu / rendered, 4) if rendered else None,
+        "gate_s": round(result.duration("check_archive_files"), 1),
+        "record_manifest_s": round(result.duration("record_manifest"), 1),
+        "select_s": round(result.duration("select_exam_attempts"), 1),
+        "task_peak_rss_mb": max((t["task_peak_rss_mb"] for t in tasks), default=None),
+        "worker_peak_rss_mb": round(worker_mb),
+        "load1_before": load_before,
+        "load1_after": load1(),
+    }
     print(
-        f"    CPU: {cpu:.1f} s for {rendered} attempts = {cpu / rendered:.3f} CPU s/attempt "
-        f"(render workers + task) -> {cores / (cpu / rendered):.1f} attempts/s on {cores} "
-        "idle cores (the wall figure above depends on what else the machine runs)"
+        f"\n(2) [{label}] dag.test() end to end: {result.state}; {finished} attempts in "
+        f"{wall:.1f} s = {figures['attempts_per_s']} attempts/s (Airflow's start-up included) "
+        f"[load {load_before} -> {figures['load1_after']}]"
     )
-    for task_id in ("select_exam_attempts", "record_manifest", "check_archive_files"):
-        print(f"    {task_id}: {result.duration(task_id):.1f} s")
-    full = QUIZZES_AT_FULL_SCALE * ATTEMPTS_PER_QUIZ
-    if finished < full:
-        print(
-            f"    extrapolated to {full} attempts: ~{full / (finished / wall) / 60:.1f} min at "
-            f"the measured wall rate, ~{full * cpu / rendered / cores / 60:.1f} min of "
-            f"rendering on {cores} idle cores"
-        )
     print(
-        "    load average after the run (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(
-            *os.getloadavg()
-        )
+        f"    render: {len(tasks)} task(s), one pool each, {render_seconds:.1f} s = "
+        f"{figures['render_attempts_per_s']} attempts/s while rendering and checking; "
+        f"{figures['cpu_s_per_attempt']} CPU s/attempt (task + workers)"
     )
+    print(
+        f"    select_exam_attempts {figures['select_s']} s, record_manifest "
+        f"{figures['record_manifest_s']} s, check_archive_files {figures['gate_s']} s "
+        "(the workers' checks: no PDF read back)"
+    )
+    print(
+        f"    peak RSS: task process {figures['task_peak_rss_mb']} MB (dag.test(): every task "
+        f"so far shares this process, an upper bound), one render worker "
+        f"{figures['worker_peak_rss_mb']} MB after {len(sample)} attempts"
+    )
+    return figures
 
 
 def main() -> None:
@@ -214,9 +211,12 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.1, help="1 = 5 000 attempts")
     parser.add_argument("--chromium-sample", type=int, default=10)
     parser.add_argument(
-        "--layouts", default="table,compact", help="attempt layouts to run end to end"
+        "--configs",
+        default="typst:table,weasyprint:compact",
+        help="engine:layout pairs to run end to end (weasyprint:table is the slowest)",
     )
     args = parser.parse_args()
+    configs = [tuple(c.split(":")) for c in args.configs.split(",")]
     quizzes = max(1, round(QUIZZES_AT_FULL_SCALE * args.scale))
     env = bench_environment()
     environment.apply(env)
@@ -226,7 +226,7 @@ def main() -> None:
 
     print(
         f"== exam_archive benchmark: {quizzes} quizzes x {ATTEMPTS_PER_QUIZ} attempts x "
-        f"{QUESTIONS} questions on {DEMO_DATE}; {os.cpu_count()} CPU(s)"
+        f"{QUESTIONS} questions on {DEMO_DATE}; {os.cpu_count()} CPU(s); load {load1()}"
     )
     db = stack.start_mariadb()
     started = time.monotonic()
@@ -239,13 +239,9 @@ def main() -> None:
         },
     )
     print(f"seeded Moodle-schema databases in {time.monotonic() - started:.1f} s")
-    print(
-        "load average (1, 5, 15 min) before the runs: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
-    )
     shutil.rmtree(environment.LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
     stack.migrate_airflow_db(env)
 
-    # (1) profile one attempt of 30 questions (what the optimisation was based on)
     from datetime import UTC, datetime
 
     from include.config import ExamArchiveSettings
@@ -264,41 +260,59 @@ def main() -> None:
         data = tasks.read_quiz(moodle, biggest["quiz_id"], run)
     finally:
         moodle.close()
+    started = time.process_time()
     documents, _ = docs.quiz_documents(data, settings.institution, run)
-    profile = profile_one_attempt(documents[0])
-    print("\n(1) one attempt PDF, CPU seconds (template / layout / PDF writing = total; pages)")
-    for label, (template, layout, write, pages) in profile.items():
-        print(
-            f"    {label:10s}: {template:.3f} / {layout:.3f} / {write:.3f} = "
-            f"{template + layout + write:.3f} s; {pages} page(s)"
-        )
+    building = (time.process_time() - started) / len(documents)
+    profiled = sorted({*configs, ("typst", "table"), ("weasyprint", "compact"),
+                       ("weasyprint", "table")})  # fmt: skip
+    profile = profile_one_attempt(documents[0], profiled)
+    print(f"\n(1) one attempt of {QUESTIONS} questions, CPU s per PDF rendered and checked "
+          f"in one process [load {load1()}]")  # fmt: skip
+    for label, seconds in profile.items():
+        print(f"    {label:20s}: {seconds:.4f} s")
+    print(f"    its context built from Moodle's frames: {building:.4f} s per attempt")
 
-    for layout in args.layouts.split(","):
-        sample = documents[:100]
-        print(
-            f"    [{layout}] one render worker after {len(sample)} attempts: peak RSS "
-            f"{worker_peak_rss(sample, layout):.0f} MB (measured inside the worker)"
-        )
-
-    # (2) the DAG end to end, once per layout
     finished = selection["counts"]["finished"]
-    for layout in args.layouts.split(","):
-        end_to_end(layout, DEMO_DATE.isoformat(), finished, len(selection["quizzes"]))
+    runs = {}
+    for engine, layout in configs:
+        runs[f"{engine}:{layout}"] = end_to_end(
+            engine, layout, DEMO_DATE.isoformat(), finished, documents[:100]
+        )
 
-    # (3) headless Chromium on the same attempts' HTML
     sample = documents[: args.chromium_sample]
     chromium = chromium_seconds_per_attempt(sample)
-    weasy = sum(profile["table"][:3])
-    print("\n(3) headless Chromium --print-to-pdf, one browser per attempt, same HTML + CSS")
+    print(f"\n(3) headless Chromium --print-to-pdf, one browser per attempt, same HTML + CSS "
+          f"[load {load1()}]")  # fmt: skip
+    chromium_figures = None
     if chromium is None:
         print("    chromium is not installed (apt-get install -y chromium): skipped")
     else:
         seconds, cpu, size = chromium
+        chromium_figures = {"wall_s_per_attempt": round(seconds, 3),
+                            "cpu_s_per_attempt": round(cpu, 3), "kb": size // 1024,
+                            "load1": load1()}  # fmt: skip
+        for label, own in profile.items():
+            print(f"    vs {label}: Chromium needs {cpu / own:.0f}x the CPU per attempt")
         print(
-            f"    {len(sample)} attempts: Chromium {cpu:.2f} CPU s/attempt ({seconds:.2f} s wall, "
-            f"{size // 1024} KB each) vs WeasyPrint {weasy:.2f} CPU s/attempt: Chromium needs "
-            f"{cpu / weasy:.1f}x the CPU per attempt ({seconds / weasy:.1f}x in wall time)"
+            f"    {len(sample)} attempts: Chromium {cpu:.2f} CPU s/attempt ({seconds:.2f} s "
+            f"wall, {size // 1024} KB each)"
         )
+    print(
+        json.dumps(
+            {
+                "bench": "exam_archive",
+                "scale": args.scale,
+                "attempts": finished,
+                "questions": QUESTIONS,
+                "cpus": os.cpu_count(),
+                "cpu_s_per_pdf": {k: round(v, 4) for k, v in profile.items()},
+                "context_cpu_s_per_attempt": round(building, 4),
+                "end_to_end": runs,
+                "chromium": chromium_figures,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

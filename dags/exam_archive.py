@@ -122,10 +122,10 @@ def exam_archive():
     settings = resolve_settings(ExamArchiveSettings, DAG_ID)
     run = resolve_archive_date(settings)
     selected = select_exam_attempts(settings, run)
-    quizzes = plan_quizzes(selected)
+    quizzes = plan_quizzes(selected, settings)
     results = render_quiz_archive.partial(settings=settings, run=run).expand(item=quizzes)
     manifest = record_manifest(results, run)
-    gate_result = check_archive_files(settings, run, selected, manifest)
+    gate_result = check_archive_files(run, selected, results, manifest)
     report_exam_archive(run, selected, results, manifest, gate_result)
 
 

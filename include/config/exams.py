@@ -41,6 +41,13 @@ class ExamArchiveSettings(PipelineSettings):
         description="question rows of an attempt PDF: a six-column 'table', or 'compact' "
         "numbered lines (the same fields, about 2.5x less CPU per PDF)",
     )
+    render_task_attempts: int = Field(
+        10000,
+        ge=1,
+        le=1000000,
+        description="attempts per mapped render task (a quiz is never split): each task "
+        "starts one worker pool; lower it to spread a day over several Celery workers",
+    )
     pdf_engine: PdfEngine = Field(
         "weasyprint",
         description="engine of the attempt PDFs: 'weasyprint' (HTML + CSS) or 'typst' (the "

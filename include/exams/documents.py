@@ -136,6 +136,21 @@ def category_label(category_id: int, categories) -> str:
     return labels[0] if len(labels) == 1 else f"{labels[0]} / {labels[-1]}"
 
 
+def attempt_people(attempts) -> list[dict]:
+    """Who made each attempt (what names its file and what its PDF must name), from the
+    attempts frame alone: the gate's expectation, without the questions."""
+    return [
+        {
+            "attempt_id": int(row.attempt_id),
+            "user_id": int(row.user_id),
+            "attempt": int(row.attempt),
+            "student_name": full_name(row.lastname, row.firstname),
+            "student_idnumber": _text(row.idnumber),
+        }
+        for row in attempts.sort_values("attempt_id").itertuples(index=False)
+    ]
+
+
 def attempt_documents(
     quiz: dict,
     attempts,

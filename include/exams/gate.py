@@ -2,18 +2,17 @@
 
 Rules (specs/exam-archive.md): exactly one attempt PDF per finished attempt, no more, no
 less; every PDF opens, has at least one page and contains the student's name (on its
-first page); every manifest hash matches its file. `files_frame` states the facts, one
-row per file; `file_expectations()` is the Great Expectations suite over them, each
-failed check naming its files.
+first page); every manifest hash matches its file. Each PDF is checked once, by the
+render worker that made it (`check_pdf`), never read back; the store is only listed
+(paths and sizes). `files_frame` states the facts, one row per file;
+`file_expectations()` is the Great Expectations suite over them, each failed check
+naming its files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import deque
-from collections.abc import Callable, Sequence
-from typing import Any
 
 from include.exams.layout import SUMMARY_NAME
 
@@ -47,57 +46,34 @@ def inspect_pdf(data: bytes) -> dict:
     return facts
 
 
-def inspect_pdfs(blobs: list[bytes]) -> list[dict]:
-    """`inspect_pdf` of each file, in order (one job of the gate's worker pool)."""
-    return [inspect_pdf(b) for b in blobs]
-
-
-FILES_PER_JOB = 16  # files a reader job carries: a few MB, whatever the day's size
-POOL_FROM = 40  # fewer files are read inline: starting workers would cost more
-
-
-def inspect_files(
-    sources: Sequence[Any], read: Callable[[Any], bytes], processes: int
-) -> tuple[list[dict], int]:
-    """`inspect_pdf` of each source's bytes (`read(source)`), in order, and the number of
-    pool workers that read them (0: inline).
-
-    Files are loaded one job of `FILES_PER_JOB` at a time and at most two jobs per
-    worker wait in the pool, so memory holds a few dozen files, never the day's.
-    """
-    if processes <= 1 or len(sources) < POOL_FROM:
-        return [inspect_pdf(read(s)) for s in sources], 0
-    from include.render.worker_pool import isolated_process_pool
-
-    with isolated_process_pool(processes) as pool:
-        if pool is None:
-            return [inspect_pdf(read(s)) for s in sources], 0
-        facts: list[dict] = []
-        waiting: deque = deque()
-        for start in range(0, len(sources), FILES_PER_JOB):
-            job = [read(s) for s in sources[start : start + FILES_PER_JOB]]
-            waiting.append(pool.submit(inspect_pdfs, job))
-            del job
-            while len(waiting) > 2 * processes:
-                facts.extend(waiting.popleft().result())
-        while waiting:
-            facts.extend(waiting.popleft().result())
-        return facts, processes
+def check_pdf(data: bytes, student_name: str | None) -> dict:
+    """The gate's facts about one PDF, taken by the worker that made it while the bytes
+    are in hand: sha256, bytes, pages, error ('' when it opens) and `names_student`
+    (the name is on the first page; False for a summary, which names no one student)."""
+    facts = inspect_pdf(data)
+    text = facts.pop("text")
+    facts["names_student"] = bool(
+        not facts["error"] and student_name and normalise(student_name) in text
+    )
+    return facts
 
 
 def files_frame(
-    expected: dict[str, str], found: set[str], manifest: dict[str, str], facts: dict[str, dict]
+    expected: dict[str, str],
+    found: dict[str, int],
+    manifest: dict[str, str],
+    checks: dict[str, dict],
 ):
     """One row per file that is expected, found or listed. `expected`: attempt PDF path ->
-    student's name; `found`: every PDF path in the store (attempts and summaries);
-    `manifest`: path -> sha256; `facts`: path -> `inspect_pdf` of every file found."""
+    student's name; `found`: every PDF path in the store (attempts and summaries) -> its
+    size; `manifest`: path -> sha256; `checks`: path -> `check_pdf` of each file this run
+    rendered, as its worker took it (no file is read back)."""
     import pandas as pd
 
     rows = []
-    for path in sorted(set(expected) | found | set(manifest)):
-        fact = facts.get(path)
-        name = expected.get(path)
-        opens = fact is not None and not fact["error"]
+    for path in sorted(set(expected) | set(found) | set(manifest)):
+        check = checks.get(path)
+        opens = check is not None and not check["error"]
         rows.append(
             {
                 "path": path,
@@ -105,14 +81,16 @@ def files_frame(
                 "expected": path in expected,
                 "found": path in found,
                 "listed": path in manifest,
+                "checked": check is not None,
                 "opens": opens,
-                "pages": fact["pages"] if opens else 0,
-                "hash_matches": fact is not None and fact["sha256"] == manifest.get(path),
-                "names_student": bool(opens and name and normalise(name) in fact["text"]),
+                "pages": check["pages"] if opens else 0,
+                "hash_matches": check is not None and check["sha256"] == manifest.get(path),
+                "size_matches": check is not None and check["bytes"] == found.get(path),
+                "names_student": bool(opens and check["names_student"]),
             }
         )
-    columns = ["path", "kind", "expected", "found", "listed", "opens", "pages"]
-    return pd.DataFrame(rows, columns=[*columns, "hash_matches", "names_student"])
+    columns = ["path", "kind", "expected", "found", "listed", "checked", "opens", "pages"]
+    return pd.DataFrame(rows, columns=[*columns, "hash_matches", "size_matches", "names_student"])
 
 
 def file_expectations() -> list:
@@ -138,6 +116,7 @@ def file_expectations() -> list:
             f'kind == "{ATTEMPT_KIND}" & found',
         ),
         each("listed", "not in the manifest", "found"),
+        each("checked", "not rendered and checked by this run", "found"),
         each("found", "listed in the manifest but missing", "listed & ~expected"),
         each("opens", "does not open as a PDF", "found"),
         gx.expectations.ExpectColumnValuesToBeBetween(
@@ -148,5 +127,6 @@ def file_expectations() -> list:
             condition_parser="pandas",
         ),
         each("hash_matches", "SHA-256 differs from the manifest", "opens & listed"),
+        each("size_matches", "size in the store differs from the rendered PDF", "checked & found"),
         each("names_student", "the student's name is not in the PDF text", "opens & expected"),
     ]

@@ -1,13 +1,18 @@
-"""PDFs of exam attempts and summary sheets (WeasyPrint through include/render/pdf.py).
+"""PDFs of exam attempts (either engine, include/render/volumes.py) and summary sheets
+(WeasyPrint), rendered and checked in one long-lived worker pool per task.
 
-Module-level functions so the render pool's workers can import and call them.
+Each job renders a chunk of attempts and checks every PDF it made while its bytes are
+in hand (`gate.check_pdf`: opens, pages, hash, names the student), so the gate never
+reads a file a second time. Module-level functions, so the pool's workers can call them.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 
+from include.exams import gate
 from include.render.volumes import (
     EXAM_STYLESHEET,
     EXAM_USER_AGENT,
@@ -19,7 +24,10 @@ from include.render.volumes import (
 __all__ = ["LAYOUTS", "attempt_html"]
 
 TEMPLATE_SUMMARY = "exam_summary.html"
-MIN_POOL_BATCH = 24  # below this, starting worker processes costs more than it saves
+# below this many attempts in a task, starting the workers (~1-2 s) costs more than
+# they save: a WeasyPrint attempt takes 0.1-0.3 s of CPU, a Typst one ~5 ms
+POOL_FROM = {"weasyprint": 24, "typst": 400}
+MIN_POOL_BATCH = POOL_FROM["weasyprint"]
 
 
 def created_of(document: dict) -> str:
@@ -40,37 +48,87 @@ def render_attempt_pdf(document: dict, layout: str = "table", engine: str = "wea
     return render_attempt_protocol(document, engine, layout)
 
 
+def _quiet() -> None:
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per step
+
+
 def render_summary_pdf(summary: dict) -> bytes:
     from include.render.pdf import html_to_pdf
 
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    _quiet()
     return html_to_pdf(
         summary_html(summary), EXAM_STYLESHEET, user_agent_stylesheet=EXAM_USER_AGENT, xhtml=True
     )
 
 
-def render_attempt_chunk(documents: list[dict], layout: str = "table") -> list[bytes]:
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per step
-    return [render_attempt_pdf(d, layout) for d in documents]
+def render_attempt_chunk(
+    documents: list[dict], layout: str = "table", engine: str = "weasyprint"
+) -> list[bytes]:
+    _quiet()
+    return [render_attempt_protocol(d, engine, layout) for d in documents]
 
 
-def render_quiz(
-    documents: list[dict], summary: dict, processes: int, layout: str = "table"
-) -> tuple[list[bytes], bytes, int]:
-    """A quiz's attempt PDFs (in input order), its summary sheet and the number of pool
-    workers that rendered them (0: inline); a pool of `processes`
-    workers that never import Airflow (include/render/worker_pool.py) when it pays, the summary (the longest single job) submitted first so
-    it renders alongside the attempts instead of after them."""
-    if processes <= 1 or len(documents) < MIN_POOL_BATCH:
-        return render_attempt_chunk(documents, layout), render_summary_pdf(summary), 0
-    from include.render.worker_pool import isolated_process_pool
+def render_checked_chunk(
+    documents: list[dict], layout: str = "table", engine: str = "weasyprint"
+) -> list[tuple[bytes, dict]]:
+    """One pool job: each attempt's PDF and the gate's check of it (names its student)."""
+    pdfs = render_attempt_chunk(documents, layout, engine)
+    return [
+        (pdf, gate.check_pdf(pdf, d["student_name"]))
+        for d, pdf in zip(documents, pdfs, strict=True)
+    ]
 
-    size = max(1, min(25, len(documents) // (processes * 4)))
-    chunks = [documents[i : i + size] for i in range(0, len(documents), size)]
-    with isolated_process_pool(processes) as pool:
-        if pool is None:
-            return render_attempt_chunk(documents, layout), render_summary_pdf(summary), 0
-        summary_pdf = pool.submit(render_summary_pdf, summary)
-        render = partial(render_attempt_chunk, layout=layout)
-        attempts = [pdf for chunk in pool.map(render, chunks) for pdf in chunk]
-        return attempts, summary_pdf.result(), processes
+
+def render_checked_summary(summary: dict) -> tuple[bytes, dict]:
+    pdf = render_summary_pdf(summary)
+    return pdf, gate.check_pdf(pdf, None)
+
+
+class _Done:
+    """A finished future's face for work done inline (no pool): `result()` only."""
+
+    def __init__(self, value):
+        self._value = value
+
+    def result(self):
+        return self._value
+
+
+def _submit(pool, function, *args) -> Future | _Done:
+    return pool.submit(function, *args) if pool is not None else _Done(function(*args))
+
+
+def chunk_size(attempts: int, processes: int, engine: str) -> int:
+    """Attempts per job: a few jobs per worker per quiz, more per job for Typst (a job's
+    round trip costs about what a Typst attempt does)."""
+    ceiling = 25 if engine == "weasyprint" else 100
+    return max(1, min(ceiling, attempts // (max(1, processes) * 4)))
+
+
+def render_quizzes(
+    quizzes: Iterable[tuple], pool, processes: int, layout: str, engine: str
+) -> Iterator[tuple]:
+    """For each `(key, documents, summary)` of `quizzes`, in order: `(key, attempts,
+    summary)` where `attempts` is `[(pdf, check), ...]` in the documents' order and
+    `summary` is `(pdf, check)`. One pool (`pool`, or inline when None) serves every quiz,
+    one quiz ahead: the next quiz is read (the `quizzes` iterator) and submitted while
+    the workers render this one, and at most two quizzes' PDFs are held at once."""
+    waiting = None
+    for key, documents, summary in quizzes:
+        size = chunk_size(len(documents), processes, engine)
+        # the summary (the longest single job) first, so it renders beside the attempts
+        jobs = [_submit(pool, render_checked_summary, summary)] + [
+            _submit(pool, render_checked_chunk, documents[i : i + size], layout, engine)
+            for i in range(0, len(documents), size)
+        ]
+        if waiting is not None:
+            yield _collected(*waiting)
+        waiting = (key, jobs)
+    if waiting is not None:
+        yield _collected(*waiting)
+
+
+def _collected(key, jobs: list) -> tuple:
+    summary = jobs[0].result()
+    attempts = [pair for job in jobs[1:] for pair in job.result()]
+    return key, attempts, summary

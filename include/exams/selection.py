@@ -88,3 +88,22 @@ def day_counts(attempts, start: int, end: int) -> dict[str, int]:
     for state in UNFINISHED_STATES:
         counts[state] = int((started["state"] == state).sum())
     return counts
+
+
+def render_batches(quizzes: list[dict], attempts_per_task: int) -> list[dict]:
+    """The day's quizzes (`{"quiz_id", "course_shortname", "attempts", ...}`, in order)
+    grouped into render tasks of at most `attempts_per_task` attempts (a quiz bigger than
+    that is a task of its own; a quiz is never split): `{"quizzes", "attempts", "label"}`."""
+    batches: list[dict] = []
+    for quiz in quizzes:
+        if not batches or batches[-1]["attempts"] + quiz["attempts"] > attempts_per_task:
+            batches.append({"quizzes": [], "attempts": 0})
+        batches[-1]["quizzes"].append(quiz)
+        batches[-1]["attempts"] += int(quiz["attempts"])
+    for batch in batches:
+        first, last = batch["quizzes"][0], batch["quizzes"][-1]
+        label = f"{first['course_shortname']} / {first['quiz_id']}"
+        if len(batch["quizzes"]) > 1:
+            label += f" … {last['course_shortname']} / {last['quiz_id']}"
+        batch["label"] = f"{label} ({len(batch['quizzes'])} q, {batch['attempts']} attempts)"
+    return batches

@@ -86,9 +86,10 @@ def select_exam_attempts(settings: dict, run: dict) -> dict:
 
 
 @task
-def plan_quizzes(selected: dict) -> list[dict]:
-    """One mapped render task per quiz."""
-    return selected["quizzes"]
+def plan_quizzes(selected: dict, settings: dict) -> list[dict]:
+    """The day's quizzes in render tasks of at most `render_task_attempts` attempts: one
+    mapped task (and one worker pool) per batch, not per quiz."""
+    return selection.render_batches(selected["quizzes"], _settings(settings).render_task_attempts)
 
 
 def read_quiz(moodle, quiz_id: int, run: dict) -> dict:
@@ -122,50 +123,74 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _rendered_quizzes(moodle, quizzes: list[dict], chosen: ExamArchiveSettings, run: dict):
+    """`(key, documents, summary)` per quiz, read from Moodle one quiz at a time."""
+    for item in quizzes:
+        data = read_quiz(moodle, item["quiz_id"], run)
+        documents, summary = docs.quiz_documents(data, chosen.institution, run)
+        yield (data["quiz"], documents, summary), documents, summary
+
+
 @task(map_index_template="{{ quiz_label }}", execution_timeout=RENDER_TIMEOUT, queue="render")
 def render_quiz_archive(item: dict, settings: dict, run: dict) -> dict:
-    """Render one quiz's attempt PDFs and summary sheet into the store; manifest rows back."""
-    from include.exams.rendering import render_quiz
-    from include.storage import sha256_bytes, store_path, write_bytes_if_changed
+    """Render a batch of quizzes' attempt PDFs and summary sheets into the store in one
+    long-lived worker pool; each PDF is checked by the worker that made it. Manifest rows
+    and the gate's checks back."""
+    from contextlib import nullcontext
 
-    get_current_context()["quiz_label"] = f"{item['course_shortname']} / {item['quiz_id']}"
+    from include.exams.rendering import POOL_FROM, render_quizzes
+    from include.render.worker_pool import isolated_process_pool
+    from include.storage import store_path, write_bytes_if_changed
+
+    get_current_context()["quiz_label"] = item["label"]
     chosen = _settings(settings)
+    engine, processes = chosen.pdf_engine, _processes(chosen)
     started, cpu_started = time.monotonic(), _cpu_seconds()
+    pooled = processes > 1 and item["attempts"] >= POOL_FROM[engine]
+    rows, checks, written, workers, attempts, pending = [], [], 0, 0, 0, 0
     moodle = moodle_db()
     try:
-        data = read_quiz(moodle, item["quiz_id"], run)
+        with isolated_process_pool(processes) if pooled else nullcontext() as pool:
+            workers = processes if pool is not None else 0
+            quizzes = _rendered_quizzes(moodle, item["quizzes"], chosen, run)
+            for (quiz, documents, summary), pdfs, summary_pdf in render_quizzes(
+                quizzes, pool, processes, chosen.attempt_layout, engine
+            ):
+                folder, names = _folder(quiz, run), layout.attempt_file_names(documents)
+                files = [
+                    (f"{folder}/{names[d['attempt_id']]}", "attempt", pdf, d)
+                    for d, pdf in zip(documents, pdfs, strict=True)
+                ]
+                files.append((f"{folder}/{layout.SUMMARY_NAME}", "summary", summary_pdf, summary))
+                for relative, kind, (pdf, check), document in files:
+                    written += write_bytes_if_changed(store_path(relative), pdf)
+                    row = layout.manifest_row(
+                        relative, kind, check["sha256"], check["bytes"], document
+                    )
+                    rows.append(row)
+                    checks.append({"path": relative, **check})
+                attempts += len(documents)
+                pending += sum(1 for d in documents if not d["grading_finished"])
     finally:
         moodle.close()
-    documents, summary = docs.quiz_documents(data, chosen.institution, run)
-    quiz, folder = data["quiz"], _folder(data["quiz"], run)
-    names = layout.attempt_file_names(documents)
-    pdfs, summary_pdf, workers = render_quiz(
-        documents, summary, _processes(chosen), chosen.attempt_layout
-    )
-    files = [
-        (f"{folder}/{names[d['attempt_id']]}", "attempt", pdf, d)
-        for d, pdf in zip(documents, pdfs, strict=True)
-    ]
-    files.append((f"{folder}/{layout.SUMMARY_NAME}", "summary", summary_pdf, summary))
-    rows, written = [], 0
-    for relative, kind, pdf, document in files:
-        written += write_bytes_if_changed(store_path(relative), pdf)
-        rows.append(layout.manifest_row(relative, kind, sha256_bytes(pdf), len(pdf), document))
-    seconds = time.monotonic() - started
+    seconds = time.monotonic() - started  # after the pool's shutdown: its CPU is counted
     result = {
-        "quiz_id": int(quiz["quiz_id"]),
-        "folder": folder,
+        "quizzes": len(item["quizzes"]),
         "rows": rows,
-        "attempts": len(documents),
-        "grading_not_finished": sum(1 for d in documents if not d["grading_finished"]),
+        "checks": checks,
+        "attempts": attempts,
+        "grading_not_finished": pending,
         "written": written,
+        "pdf_engine": engine,
         "render_pool_workers": workers,
         "seconds": round(seconds, 2),
         "cpu_seconds": round(_cpu_seconds() - cpu_started, 2),
-        "attempts_per_second": round(len(documents) / seconds, 2) if seconds else None,
+        "attempts_per_second": round(attempts / seconds, 2) if seconds else None,
         "task_peak_rss_mb": _peak_rss_mb(),
     }
-    log.info("quiz %s: %s", quiz["quiz_id"], {k: v for k, v in result.items() if k != "rows"})
+    log.info(
+        "%s: %s", item["label"], {k: v for k, v in result.items() if k not in ("rows", "checks")}
+    )
     return result
 
 
@@ -197,10 +222,10 @@ def record_manifest(results, run: dict) -> dict:
     try:
         with state.transaction() as cursor:
             cursor.execute(state.query("exam_archive_clear_date"), {"archive_date": run["date"]})
-            for row in rows:
-                cursor.execute(
-                    state.query("exam_archive_insert_file"), {**row, "archive_date": run["date"]}
-                )
+            insert = state.query("exam_archive_insert_file")
+            for start in range(0, len(rows), 1000):  # MySQLdb makes each chunk one INSERT
+                chunk = rows[start : start + 1000]
+                cursor.executemany(insert, [{**row, "archive_date": run["date"]} for row in chunk])
     finally:
         state.close()
     manifest = {
@@ -209,32 +234,37 @@ def record_manifest(results, run: dict) -> dict:
         "files": len(rows),
         "pruned": len(pruned),
     }
-    emit(EXAM_ARCHIVE, exam_archive_extra(run, manifest, sum(1 for r in results if r)))
+    quizzes = sum(r["quizzes"] for r in results if r)
+    emit(EXAM_ARCHIVE, exam_archive_extra(run, manifest, quizzes))
     return manifest
 
 
-def _expected_files(chosen: ExamArchiveSettings, run: dict, quizzes: list[dict]) -> dict:
-    """Attempt PDF path -> student's name, recomputed from Moodle one quiz at a time."""
+def _expected_files(run: dict, quizzes: list[dict]) -> dict:
+    """Attempt PDF path -> student's name, recomputed from Moodle's attempts (the quiz and
+    its attempts only, not their questions), one quiz at a time."""
     expected: dict[str, str] = {}
     moodle = moodle_db()
     try:
         for item in quizzes:
-            data = read_quiz(moodle, item["quiz_id"], run)
-            documents, _ = docs.quiz_documents(data, chosen.institution, run)
-            folder, names = _folder(data["quiz"], run), layout.attempt_file_names(documents)
-            for d in documents:
-                expected[f"{folder}/{names[d['attempt_id']]}"] = d["student_name"]
+            params = {"quiz_id": item["quiz_id"], **_window(run)}
+            quiz = moodle.read_frame("exam_quiz", {"quiz_id": item["quiz_id"]}).iloc[0].to_dict()
+            people = docs.attempt_people(moodle.read_frame("exam_quiz_attempts", params))
+            folder, names = _folder(quiz, run), layout.attempt_file_names(people)
+            for person in people:
+                expected[f"{folder}/{names[person['attempt_id']]}"] = person["student_name"]
     finally:
         moodle.close()
     return expected
 
 
 @task(retries=2, trigger_rule="none_failed", execution_timeout=HEAVY_TIMEOUT)
-def check_archive_files(settings: dict, run: dict, selected: dict, _manifest: dict) -> dict:
+def check_archive_files(run: dict, selected: dict, results, _manifest: dict) -> dict:
     """The quality gate: expected attempt PDFs (recomputed from Moodle), the files found in
-    the store and the manifest must agree; every file opens, has pages, names the student.
-    Files are read back a few at a time (gate.inspect_files), never the whole day at once.
-    Moodle's errors are retried; a failed check fails the task at once (no retry)."""
+    the store and the manifest must agree; every file opens, has pages, names the student,
+    and its size in the store is the size its worker rendered. The facts about each file
+    come from the worker that made it (render_quiz_archive's `checks`): the store is
+    listed, no PDF is read back. Moodle's errors are retried; a failed check fails the
+    task at once (no retry)."""
     import json
 
     from airflow.sdk.exceptions import AirflowFailException
@@ -242,8 +272,7 @@ def check_archive_files(settings: dict, run: dict, selected: dict, _manifest: di
     from include.quality import DataQualityError, check_frame, require
     from include.storage import relative_name, store_path
 
-    chosen = _settings(settings)
-    expected = _expected_files(chosen, run, selected["quizzes"])
+    expected = _expected_files(run, selected["quizzes"])
     prefix = layout.date_folder(run["date"])
     manifest_path = store_path(prefix, f"{layout.MANIFEST_NAME}.json")
     base = manifest_path.parent
@@ -251,24 +280,20 @@ def check_archive_files(settings: dict, run: dict, selected: dict, _manifest: di
     if manifest_path.exists():
         with manifest_path.open("r") as handle:
             manifest = {f"{prefix}/{r['path']}": r["sha256"] for r in json.load(handle)}
-    files = {f"{prefix}/{relative_name(p, base)}": p for p in base.rglob("*.pdf")}
-    paths = sorted(files)
-    read, workers = gate.inspect_files(
-        [files[p] for p in paths], lambda path: path.read_bytes(), _processes(chosen)
-    )
-    facts = dict(zip(paths, read, strict=True))
-    for path, fact in facts.items():
-        if fact["error"]:  # the parser's own words, next to the gate's verdict below
-            log.warning("%s does not open: %s", path, fact["error"])
-    frame = gate.files_frame(expected, set(files), manifest, facts)
+    found = {f"{prefix}/{relative_name(p, base)}": p.stat().st_size for p in base.rglob("*.pdf")}
+    checks = {c["path"]: c for r in mapped_results(results) if r for c in r["checks"]}
+    for path, check in checks.items():
+        if check["error"]:  # the parser's own words, next to the gate's verdict below
+            log.warning("%s does not open: %s", path, check["error"])
+    frame = gate.files_frame(expected, found, manifest, checks)
     report = check_frame(
         frame, gate.file_expectations(), f"exam_archive_files_{run['date']}", name_column="path"
     )
     summary = {
         "expected": len(expected),
         "found": int((frame["found"] & (frame["kind"] == gate.ATTEMPT_KIND)).sum()),
-        "files_checked": len(facts),
-        "reader_pool_workers": workers,
+        "files_checked": int(frame["checked"].sum()),
+        "files_read_back": 0,
         "failures": len(report.failures),
     }
     try:
@@ -276,7 +301,7 @@ def check_archive_files(settings: dict, run: dict, selected: dict, _manifest: di
     except DataQualityError as exc:
         raise AirflowFailException(str(exc)) from exc
     log.info(
-        "quality gate passed: %d of %d expected attempt PDFs found, %d files read back",
+        "quality gate passed: %d of %d expected attempt PDFs found, %d checked by their workers",
         summary["found"], summary["expected"], summary["files_checked"],
     )  # fmt: skip
     return summary
@@ -295,12 +320,12 @@ def report_exam_archive(run, selected, results, manifest, gate_result) -> dict:
     counts["archived"] = sum(r["attempts"] for r in results)
     counts["grading_not_finished"] = sum(r["grading_not_finished"] for r in results)
     counts["files_written"] = sum(r["written"] for r in results)
-    counts["summaries"] = len(results)
+    counts["summaries"] = sum(r["quizzes"] for r in results)
     if results:
         counts["task_peak_rss_mb"] = max(r["task_peak_rss_mb"] for r in results)
     problems = []
-    if len(results) < len(selected["quizzes"]):
-        missing = len(selected["quizzes"]) - len(results)
+    if counts["summaries"] < len(selected["quizzes"]):
+        missing = len(selected["quizzes"]) - counts["summaries"]
         problems.append(f"{plural(missing, 'quiz', 'quizzes')} not archived")
     if manifest is None:
         problems.append("manifest not written")

@@ -233,10 +233,24 @@ def test_layout_manifest_and_pdfa(archived):
     assert "Фамилия" in _text(sample) and "Экзамен по информатике" in _text(sample)
 
 
-def test_work_is_mapped_per_quiz(archived):
+def test_quizzes_render_in_one_task_with_one_pool_checked_by_its_workers(archived):
+    """The day's quizzes fit one render task (render_task_attempts), so one worker pool
+    renders them all; each file's check comes back from the worker that made it."""
     states = archived["result"].task_states["render_quiz_archive"]
     quizzes = {p.split("/")[1] for p in archived["manifest"]}
-    assert len(states) == len(quizzes) >= 4 and set(states) == {"success"}
+    assert len(quizzes) >= 4 and len(states) == 1 and set(states) == {"success"}
+    rendered = archived["result"].xcom("render_quiz_archive", 0)
+    assert rendered["quizzes"] == len(quizzes) and rendered["render_pool_workers"] >= 2
+    assert rendered["pdf_engine"] == "weasyprint"
+    checks = {c["path"]: c for c in rendered["checks"]}
+    prefix = f"exams/{DEMO_DATE:%Y/%m/%d}"
+    assert set(checks) == {f"{prefix}/{p}" for p in archived["manifest"]}
+    for path, row in archived["manifest"].items():
+        check = checks[f"{prefix}/{path}"]
+        assert check["sha256"] == row["sha256"] and not check["error"] and check["pages"] >= 1
+        assert check["names_student"] == (row["kind"] == "attempt")
+    gate = archived["result"].xcom("check_archive_files")
+    assert gate["files_checked"] == len(checks) and gate["files_read_back"] == 0
 
 
 def test_gate_fails_on_a_corrupted_or_missing_file_naming_it(archived):
@@ -249,6 +263,7 @@ def test_gate_fails_on_a_corrupted_or_missing_file_naming_it(archived):
     settings = ExamArchiveSettings().model_dump(mode="json")
     run = selection.archive_run(datetime.now(MOSCOW), TIMEZONE, DEMO_DATE.isoformat())
     selected = tasks.select_exam_attempts.function(settings, run)
+    rendered = [archived["result"].xcom("render_quiz_archive", 0)]
     folder = _folder(archived["store"], DEMO_DATE)
     victims = sorted(p for p in archived["manifest"] if p.startswith(REAL_QUIZ + "/2"))[:2]
     corrupted, missing = folder / victims[0], folder / victims[1]
@@ -258,16 +273,32 @@ def test_gate_fails_on_a_corrupted_or_missing_file_naming_it(archived):
         corrupted.write_bytes(original[: len(original) // 3])
         missing.unlink()
         with pytest.raises(AirflowFailException) as failure:
-            check(settings, run, selected, None)
+            check(run, selected, rendered, None)
         message, prefix = str(failure.value), f"exams/{DEMO_DATE:%Y/%m/%d}"
-        assert f"does not open as a PDF (1 unexpected): {prefix}/{victims[0]}" in message
+        assert (
+            f"size in the store differs from the rendered PDF (1 unexpected): {prefix}/{victims[0]}"
+        ) in message
         assert f"missing (a finished attempt has no PDF) (1 unexpected): {prefix}/{victims[1]}" in (
             message
         )
+        with pytest.raises(AirflowFailException, match="not rendered and checked by this run"):
+            check(run, selected, [], None)  # files no worker checked never pass
     finally:
         corrupted.write_bytes(original)
         missing.write_bytes(kept)
-    assert check(settings, run, selected, None)["failures"] == 0
+    assert check(run, selected, rendered, None)["failures"] == 0
+
+
+def test_batches_split_the_day_into_render_tasks(archived):
+    # (after the tests that read the first run's XComs: a run of the same date replaces them)
+    result = run_dag(
+        DAG_ID, conf={"date": DEMO_DATE.isoformat()}, settings={"render_task_attempts": 20}
+    )
+    assert result.state == "success", result.task_states
+    batches = result.xcom("plan_quizzes")
+    assert len(result.task_states["render_quiz_archive"]) == len(batches) >= 2
+    assert all(b["attempts"] <= 20 or len(b["quizzes"]) == 1 for b in batches)
+    assert _pdfs(archived["store"], DEMO_DATE) == archived["pdfs"]  # the same files
 
 
 def test_rerun_is_byte_identical_and_picks_up_final_grades(archived):
@@ -408,3 +439,49 @@ def _window(day: date) -> tuple[int, int]:
     from include.exams.selection import day_window
 
     return day_window(day, TIMEZONE)
+
+
+def test_typst_engine_archives_the_same_fields_as_pdfa_byte_identically(archived):
+    """`pdf_engine: typst`: every attempt PDF made by Typst, the gate passed on the
+    workers' checks, the same fields as WeasyPrint's file, PDF/A-3b; a re-run changes no
+    byte; summaries stay WeasyPrint's."""
+    import io
+
+    from pypdf import PdfReader
+
+    store, day = archived["store"], DEMO_DATE
+    typst = {"pdf_engine": "typst"}
+    before = _manifest(store, day)  # WeasyPrint's, as the tests above left it
+    result = run_dag(DAG_ID, conf={"date": day.isoformat()}, settings=typst)
+    assert result.state == "success", result.task_states
+    assert result.xcom("render_quiz_archive", 0)["pdf_engine"] == "typst"
+    manifest, pdfs = _manifest(store, day), _pdfs(store, day)
+    assert set(manifest) == set(before)
+    for path, row in manifest.items():
+        reader = PdfReader(io.BytesIO(pdfs[path]))
+        producer = str(reader.metadata.get("/Creator", "")) + str(reader.metadata.get("/Producer"))
+        assert ("Typst" in producer) == (row["kind"] == "attempt"), (path, producer)
+        for column in ("attempt_id", "user_id", "grade", "grading_finished"):
+            assert row[column] == before[path][column], (path, column)
+    row = next(
+        r for r in manifest.values() if r["kind"] == "attempt" and r["path"].startswith("BD-201/8-")
+    )
+    text = _text(_folder(store, day) / row["path"])
+    user = _moodle_rows(
+        "SELECT lastname, firstname, idnumber FROM mdl_user WHERE id = %s", (row["user_id"],)
+    )[0]
+    for expected in (
+        "Майкопский государственный технологический университет",
+        "Инженерный факультет / Кафедра информационных систем",
+        "Базы данных (BD-201)",
+        f"{user[0]} {user[1]}",
+        user[2],
+        "Затраченное время",
+    ):
+        assert expected in text, expected
+    xmp = PdfReader(io.BytesIO(pdfs[row["path"]])).trailer["/Root"]["/Metadata"].get_data()
+    assert b"<pdfaid:part>3</pdfaid:part>" in xmp and b"<pdfaid:conformance>B" in xmp
+    again = run_dag(DAG_ID, conf={"date": day.isoformat()}, settings=typst)
+    assert again.state == "success", again.task_states
+    assert _pdfs(store, day) == pdfs and _manifest(store, day) == manifest
+    assert again.xcom("render_quiz_archive", 0)["written"] == 0

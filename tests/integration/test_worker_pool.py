@@ -26,16 +26,18 @@ TASK_LIKE_MAIN = textwrap.dedent(
 
     block_orm_access()  # what the supervisor does before a task's code runs
     from include.exams import rendering
-    from include.exams.gate import inspect_files
     from include.render.worker_pool import isolated_process_pool, worker_facts
     from tests.integration.test_worker_pool import sample_documents
 
     documents, summary = sample_documents(rendering.MIN_POOL_BATCH)
-    pooled, pooled_summary, renderers = rendering.render_quiz(documents, summary, processes=2)
-    inline = rendering.render_attempt_chunk(documents)
-    facts, readers = inspect_files(pooled * 2, bytes, processes=2)
-    with isolated_process_pool(2) as pool:
+    with isolated_process_pool(2) as pool:  # one pool for two quizzes, checked in it
+        quizzes = [(1, documents, summary), (2, documents, summary)]
+        done = list(rendering.render_quizzes(quizzes, pool, 2, "table", "weasyprint"))
         workers = list(pool.map(worker_facts, range(4)))
+        renderers = readers = len(pool._processes)  # the workers alive in the one pool
+    pooled, pooled_summary = [pdf for pdf, _ in done[0][1]], done[0][2][0]
+    facts = [check for _, pairs, _ in done for _, check in pairs]
+    inline = rendering.render_attempt_chunk(documents)
     print(json.dumps({
         "same_bytes": pooled == inline,
         "pool_workers": [renderers, readers],

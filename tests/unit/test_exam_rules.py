@@ -182,11 +182,12 @@ def _gate(expected, found, manifest, facts) -> list[str]:
 
 
 def test_gate_names_each_bad_file():
-    good = {"sha256": "a", "bytes": 1, "pages": 1, "text": "иванов иван протокол", "error": ""}
+    good = {"sha256": "a", "bytes": 1, "pages": 1, "names_student": True, "error": ""}
     facts = {
         "d/ok.pdf": good,
-        "d/bad.pdf": {**good, "pages": 0, "text": "", "error": "PdfiumError: Failed to load"},
-        "d/other.pdf": {**good, "text": "петров пётр"},
+        "d/bad.pdf": {**good, "pages": 0, "names_student": False, "error": "PdfiumError: x"},
+        "d/other.pdf": {**good, "names_student": False},
+        "d/short.pdf": {**good, "bytes": 2},
         "d/hash.pdf": {**good, "sha256": "b"},
         "d/extra.pdf": good,
         "d/q/summary.pdf": good,
@@ -199,8 +200,10 @@ def test_gate_names_each_bad_file():
         "d/hash.pdf": "Иванов Иван",
         "d/missing.pdf": "Сидоров Сидор",
         "d/blank.pdf": "Иванов Иван",
+        "d/short.pdf": "Иванов Иван",
+        "d/stray.pdf": "Иванов Иван",
     }
-    found = set(facts)
+    found = {p: 1 for p in facts} | {"d/stray.pdf": 1}  # path -> size in the store
     manifest = {p: "a" for p in expected} | {"d/extra.pdf": "a", "d/gone.pdf": "a"}
     failures = _gate(expected, found, manifest, facts)
     assert sorted(failures) == sorted(
@@ -209,13 +212,15 @@ def test_gate_names_each_bad_file():
             "unexpected PDF (no finished attempt of this date) (1 unexpected): d/extra.pdf",
             "not in the manifest (1 unexpected): d/q/summary.pdf",
             "listed in the manifest but missing (1 unexpected): d/gone.pdf",
-            "does not open as a PDF (1 unexpected): d/bad.pdf",
+            "does not open as a PDF (2 unexpected): d/bad.pdf, d/stray.pdf",
             "has no pages (1 unexpected): d/blank.pdf",
             "SHA-256 differs from the manifest (1 unexpected): d/hash.pdf",
             "the student's name is not in the PDF text (1 unexpected): d/other.pdf",
+            "size in the store differs from the rendered PDF (1 unexpected): d/short.pdf",
+            "not rendered and checked by this run (1 unexpected): d/stray.pdf",
         ]
     )
-    assert _gate({"d/ok.pdf": "Иванов Иван"}, {"d/ok.pdf"}, {"d/ok.pdf": "a"}, facts) == []
+    assert _gate({"d/ok.pdf": "Иванов Иван"}, {"d/ok.pdf": 1}, {"d/ok.pdf": "a"}, facts) == []
 
 
 def test_gate_reads_real_pdf_bytes():
