@@ -43,13 +43,7 @@ def prepare(students: int) -> object:
     env["PIPELINES_RETRY_DELAY_SECONDS"] = "0"
     environment.apply(env)
     db = stack.start_mariadb()
-    names = stack.database_names()
-    for name in names.values():
-        db.recreate_database(name)
-    db.load_file(stack.MOODLE_FIXTURES / "schema.sql", names["moodle"])
-    db.load_file(stack.MOODLE_FIXTURES / "sample-data.sql", names["moodle"])
-    db.load_file(stack.SANDBOX_SCHEMAS / "eios.sql", names["sandbox"])
-    stack.migrate_pipelines_db()
+    stack.fresh_databases(db, ["eios.sql"])
     moodle, sandbox = stack.connect("moodle"), stack.connect("sandbox")
     context = SeedContext(
         moodle=moodle,

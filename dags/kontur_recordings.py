@@ -54,9 +54,12 @@ skipped at once and the run never waits.
 Tables `kontur_recording`, `kontur_watermark`, `kontur_publication` (journal, unique per
 recording), `kontur_publication_day`, `feed_reject` (feed `kontur_recordings`: rejected
 entities, once per key) (pipelines DB); in the store
-`kontur_recordings/<run>/`: `entities.json`, `rejects.csv`, `plan.json`, `unmatched.csv`;
-URL and Page activities in Moodle (marker `ktalk:<key>` / `ktalk-archive` in the
-course module's `idnumber`); the run report. Asset `kontur_publications`
+`kontur_recordings/<run>/`: `entities.json`, `rejects.csv`, `plan.json`, `unmatched.csv`,
+`publish_rejects.csv` / `archive_rejects.csv` (an activity Moodle's database refused, with
+its reason; the others are written); URL and Page activities in Moodle (marker
+`ktalk:<key>` / `ktalk-archive` in the course module's `idnumber`), written set-based:
+chunks of 500, one transaction each with the courses locked in id order, about 16
+statements a chunk; the run report. Asset `kontur_publications`
 (include/assets.py, through the alias `kontur_publications_published`): one event per
 day published (not for the polls that publish nothing), its extra the local date and
 the published, adopted and course counts.
