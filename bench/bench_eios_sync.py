@@ -1,26 +1,39 @@
 """Benchmark of `eios_sync`: a large university (40 000 students in 20 faculties).
 
-Prints, against the sandbox (EIOS and Moodle web services over loopback HTTP, a
-Moodle-schema MariaDB; own databases, prefix `bench_eios_sync`):
-(1) extract + quality + plan of every faculty: seconds and peak Python memory;
-(2) the first full sync with `dag.test()`: web-service calls and wall time;
-(3) the same for an unchanged re-run;
-(4) a naive sync (one web-service call per user and per membership) of a sample,
-    extrapolated to the same students, and the ratio against (2).
-`--scale 0.1` (default: ~5 minutes on a shared 2-core machine) seeds 4 000 students
-in 20 faculties; `--scale 1` is the issue's 40 000. Figures only; nothing is asserted.
+Against the sandbox (EIOS and Moodle web services over loopback HTTP, a Moodle-schema
+MariaDB; own databases, prefix `bench_eios_sync`), each figure with the 1-minute load
+average beside it:
 
-    .venv/bin/python bench/bench_eios_sync.py [--scale 0.1] [--naive-sample 400]
+(1) the DAG's own task functions, in this process, timed one by one: list_faculties,
+    extract_students, check_quality, plan_changes (the SQL statements the plan sends
+    to Moodle's database are counted), for the first sync (Moodle empty) and again
+    after it with every row re-read (`rescan_from`: 40 000 students diffed against a
+    full Moodle);
+(2) the first full sync under the real scheduler (`airflow standalone`, LocalExecutor,
+    started as tests/e2e/conftest.py starts it, triggered over REST): end-to-end
+    seconds, task instances, write calls per 100 users, and the seconds the apply
+    tasks waited on Moodle's answers (Moodle's own time; our side = the rest);
+(3) an unchanged re-run under the scheduler: seconds, task instances, write calls;
+(4) the naive sync, one web-service call per user and per membership, on a sample of
+    fresh users, extrapolated to the same students, side by side with (2).
+
+`--scale 1` is the issue's 40 000 students (`make bench SCALE=full`); the default 0.1
+seeds 4 000. Figures only; nothing is asserted. Ends with one JSON line of the figures.
+
+    .venv/bin/python bench/bench_eios_sync.py [--scale 0.1] [--naive-sample 300]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import shutil
+import subprocess
 import sys
 import time
-import tracemalloc
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,9 +43,21 @@ from include.sandbox import environment  # noqa: E402
 PREFIX = "bench_eios_sync"
 FACULTIES = 20
 STUDENTS_AT_FULL_SCALE = 40_000
+FIGURES: dict[str, float | int | str] = {}
 
 
-def prepare(students: int) -> object:
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def figure(name: str, value, unit: str = "") -> None:
+    """Print one figure with the load average beside it and keep it for the JSON line."""
+    FIGURES[name] = value
+    FIGURES[f"{name}_load1"] = load()
+    print(f"  {name}: {value}{unit}  (load {load():.2f})")
+
+
+def prepare(students: int) -> tuple[dict, object]:
     """Own databases with Moodle's base rows and the demo university; the sandbox."""
     from include.sandbox import stack
     from include.sandbox.app import BackgroundSandbox
@@ -43,7 +68,14 @@ def prepare(students: int) -> object:
     env["PIPELINES_RETRY_DELAY_SECONDS"] = "0"
     environment.apply(env)
     db = stack.start_mariadb()
-    stack.fresh_databases(db, ["eios.sql"])
+    names = stack.database_names()
+    for name in names.values():
+        db.recreate_database(name)
+    db.load_file(stack.MOODLE_FIXTURES / "schema.sql", names["moodle"])
+    db.load_file(stack.MOODLE_FIXTURES / "sample-data.sql", names["moodle"])
+    db.load_file(stack.SANDBOX_SCHEMAS / "eios.sql", names["sandbox"])
+    stack.migrate_pipelines_db()
+    shutil.rmtree(environment.LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
     moodle, sandbox = stack.connect("moodle"), stack.connect("sandbox")
     context = SeedContext(
         moodle=moodle,
@@ -56,106 +88,161 @@ def prepare(students: int) -> object:
         sandbox.commit()
     moodle.close()
     sandbox.close()
-    stack.migrate_airflow_db(env)
-    return BackgroundSandbox(port).start()
+    return env, BackgroundSandbox(port).start()
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def bench_extract_and_plan() -> None:
-    """(1) Every faculty: EIOS pages → quality rules → plan against Moodle's state."""
-    from datetime import UTC, datetime
-
+def run_config(settings: dict, run_id: str, rescan_from: str | None = None) -> dict:
+    """What resolve_settings returns, for a run outside Airflow (the same shape)."""
     from include.config import EiosSyncSettings
-    from include.connectors.eios import EiosHook
-    from include.eios.plan import plan_sync
-    from include.eios.quality import check_extract
-    from include.tasks.eios_state import moodle_db
 
-    settings = EiosSyncSettings()
+    started = datetime.now(UTC).replace(tzinfo=None)
+    return {
+        "settings": EiosSyncSettings(**settings).model_dump(mode="json"),
+        "run": {
+            "run_id": run_id,
+            "key": run_id,
+            "stamp": started.strftime("%Y-%m-%d_%H-%M-%S"),
+            "time": started.strftime("%Y-%m-%d %H:%M:%S"),
+        },
+        "confirm": [],
+        "rescan_from": rescan_from,
+    }
+
+
+class CountedQueries:
+    """Counts the queries sent to Moodle's database (MoodleDbHook.read_frame) meanwhile."""
+
+    def __enter__(self):
+        from include.connectors.moodle_db import MoodleDbHook
+
+        self.original = MoodleDbHook.read_frame
+        self.names: list[str] = []
+
+        def counted(hook, name, params=None):
+            self.names.append(name)
+            return self.original(hook, name, params)
+
+        MoodleDbHook.read_frame = counted
+        return self
+
+    def __exit__(self, *exc):
+        from include.connectors.moodle_db import MoodleDbHook
+
+        MoodleDbHook.read_frame = self.original
+
+
+def bench_tasks(label: str, rescan_from: str | None = None) -> None:
+    """(1) The DAG's task functions, one after another, each timed."""
+    from include.tasks import eios_sync as tasks
+
+    print(f"\n(1{label}) the task functions in this process")
+    config = run_config({}, f"bench_{label}_{int(time.time())}", rescan_from)
     started = time.perf_counter()
-    hook = EiosHook()
-    faculties = hook.faculties()
-    extract_seconds = plan_seconds = 0.0
-    rows = actions = 0
-    extracts = {}
-    moodle = moodle_db()
+    faculties = tasks.list_faculties.function(config)
+    t1 = time.perf_counter()
+    extracted = tasks.extract_students.function(config, faculties)
+    t2 = time.perf_counter()
+    checked = tasks.check_quality.function(config, extracted)
+    t3 = time.perf_counter()
+    with CountedQueries() as queries:
+        planned = tasks.plan_changes.function(config, checked)
+    t4 = time.perf_counter()
+    rows = sum(e["rows"] for e in extracted)
+    actions = sum(p["actions"] for p in planned)
+    figure(f"{label}_students", rows)
+    figure(f"{label}_extract_s", round(t2 - t1, 2), " s (list_faculties + EIOS pages)")
+    figure(f"{label}_check_quality_s", round(t3 - t2, 2), " s")
+    figure(f"{label}_plan_s", round(t4 - t3, 2), " s (plan_changes: read Moodle, one diff)")
+    figure(f"{label}_plan_moodle_queries", len(queries.names), f" {queries.names}")
+    figure(f"{label}_actions_planned", actions)
+    figure(f"{label}_tasks_total_s", round(t4 - started, 2), " s")
 
-    def plan_one(faculty: dict, items: list[dict]):
-        now = datetime.now(UTC).replace(tzinfo=None)
-        accepted, _ = check_extract(
-            items, faculty["id"], settings.group_code_pattern, settings.username_template, now
-        )
-        users = moodle.read_frame("eios_users", {}).to_dict("records")
-        members = moodle.read_frame("eios_group_cohorts", {}).to_dict("records")
-        return plan_sync(
-            accepted,
-            {i["student_id"] for i in items},
-            users,
-            members,
-            faculty_id=faculty["id"],
-            faculty_name=faculty["name"],
-            lower_bound=None,
-            username_template=settings.username_template,
-            auth=settings.auth,
-            on_leave=settings.on_leave,
-        )
 
-    for faculty in faculties:
-        t0 = time.perf_counter()
-        items = extracts[faculty["id"]] = hook.students(faculty["id"])
-        t1 = time.perf_counter()
-        plan = plan_one(faculty, items)
-        extract_seconds += t1 - t0
-        plan_seconds += time.perf_counter() - t1
-        rows += len(items)
-        actions += len(plan.actions)
-    wall = time.perf_counter() - started
-    # peak memory of quality + plan, traced apart: tracemalloc would also trace (and slow)
-    # the sandbox's server thread in this process during the HTTP extract
-    tracemalloc.start()
-    for faculty in faculties:
-        plan_one(faculty, extracts[faculty["id"]])
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    moodle.close()
-    size = sum(len(json.dumps(v, ensure_ascii=False)) for v in extracts.values())
-    print(
-        f"\n(1) extract + plan, {len(faculties)} faculties, {rows} students: {wall:.1f} s "
-        f"(extract {extract_seconds:.1f} s over {sum(hook.calls.values())} EIOS calls, "
-        f"{size / 2**20:.1f} MiB of JSON; quality + plan {plan_seconds:.1f} s), {actions} "
-        f"actions planned; peak traced memory of quality + plan {peak / 2**20:.0f} MiB "
-        f"(all faculties, one after another); process peak RSS {peak_rss_mb():.0f} MiB"
+# --- under the real scheduler ------------------------------------------------------------
+
+
+def start_scheduler(env: dict) -> tuple[object, Path]:
+    """`airflow standalone` as tests/e2e/conftest.py starts it; returns (api, pid file)."""
+    from include.sandbox import stack
+    from tests.e2e.airflow_api import AirflowApi
+
+    home = environment.LOCAL_DIR / f"airflow-{PREFIX}-standalone"
+    shutil.rmtree(home, ignore_errors=True)
+    env = {
+        **env,
+        **environment.airflow_settings(home),
+        "PIPELINES_STORE_URL": env["PIPELINES_STORE_URL"],
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+        "AIRFLOW__CORE__PARALLELISM": "4",
+    }
+    env = {k: v for k, v in env.items() if not k.startswith("AIRFLOW_VAR_")}
+    stack.migrate_airflow_db(env)
+    subprocess.run(
+        [str(Path(sys.executable).with_name("airflow")), "dags", "reserialize"],
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
     )
+    port = stack.free_port()
+    pid_file = home / "standalone.pid"
+    stack.start_airflow_standalone(env, port, pid_file, home / "standalone.log")
+    stack.wait_for_airflow_api(port)
+    api = AirflowApi(port, home)
+    api.wait_for_dags(["eios_sync"])
+    api.unpause("eios_sync")
+    api.set_variable("eios_sync", {})
+    return api, pid_file
 
 
-def ws_calls() -> dict[str, int]:
+def ws_write_calls() -> dict[str, int]:
     from include.sandbox import faults
 
-    return {t: n for (s, t), n in faults.calls.items() if s == "moodle"}
+    return {
+        t: n
+        for (s, t), n in faults.calls.items()
+        if s == "moodle" and not any(p in t for p in ("_get_", "_search_", "_view_"))
+    }
 
 
-def bench_dag_run(label: str) -> tuple[float, int]:
+def scheduled_run(api, label: str, students: int) -> dict:
+    """(2)/(3) One run of eios_sync triggered over REST, timed end to end."""
     from include.sandbox import faults
-    from tests.airflow_runs import run_dag
 
     faults.calls.clear()
     started = time.perf_counter()
-    result = run_dag("eios_sync", settings={})
+    run_id = api.trigger("eios_sync", {"dry_run": False})
+    while True:
+        run = api.get(f"/api/v2/dags/eios_sync/dagRuns/{run_id}")
+        if run["state"] in ("success", "failed"):
+            break
+        time.sleep(0.5)
     wall = time.perf_counter() - started
-    calls = ws_calls()
-    writes = sum(n for name, n in calls.items() if "_get_" not in name)
-    report = result.xcom("report_run") or {}
-    print(
-        f"\n({label}) dag.test(): {result.state} in {wall:.1f} s; {writes} write calls "
-        f"{dict(sorted(calls.items()))}; {report.get('summary', '')}"
+    instances = api.task_instances("eios_sync", run_id)
+    applies = [t for t in instances if t["task_id"] == "apply_changes" and t["map_index"] >= 0]
+    moodle_seconds = sum(
+        (api.xcom("eios_sync", run_id, "apply_changes", t["map_index"]) or {}).get(
+            "moodle_seconds", 0.0
+        )
+        for t in applies
+        if t["state"] == "success"
     )
-    return wall, writes
+    calls = ws_write_calls()
+    writes = sum(calls.values())
+    print(f"\n({label}) under the real scheduler: {run['state']}; write calls {calls}")
+    figure(f"{label}_state", run["state"])
+    figure(f"{label}_end_to_end_s", round(wall, 1), " s (trigger -> run finished)")
+    figure(f"{label}_task_instances", len(instances))
+    figure(f"{label}_apply_tasks", len(applies))
+    figure(f"{label}_write_calls", writes)
+    figure(f"{label}_write_calls_per_100_users", round(100 * writes / max(students, 1), 2))
+    figure(f"{label}_moodle_s", round(moodle_seconds, 1), " s (apply tasks waiting on Moodle)")
+    figure(f"{label}_our_side_s", round(wall - moodle_seconds, 1), " s (end to end less that)")
+    return {"wall": wall, "writes": writes}
 
 
-def bench_naive(sample: int) -> tuple[float, int]:
+def bench_naive(sample: int, students: int) -> tuple[float, int]:
     """(4) One call per user and one per membership, on `sample` fresh users."""
     from include.connectors.moodle_ws import MoodleWsHook
 
@@ -189,48 +276,50 @@ def bench_naive(sample: int) -> tuple[float, int]:
                 "members": [
                     {
                         "cohorttype": {"type": "idnumber", "value": "group:naive"},
-                        "usertype": {"type": "idnumber", "value": sid},
+                        "usertype": {"type": "username", "value": f"naive{sid}"},
                     }
                 ]
             },
         )
-    return time.perf_counter() - started, 2 * sample
+    per_student = (time.perf_counter() - started) / sample
+    print(f"\n(4) naive, one call per user and per membership ({sample} students measured)")
+    figure("naive_ms_per_student", round(per_student * 1000, 1), " ms")
+    figure("naive_calls", 2 * students, f" for {students} students")
+    figure("naive_s", round(per_student * students, 1), f" s for {students} students")
+    return per_student * students, 2 * students
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1)
-    parser.add_argument("--naive-sample", type=int, default=400)
+    parser.add_argument("--naive-sample", type=int, default=300)
     args = parser.parse_args()
     students = int(STUDENTS_AT_FULL_SCALE * args.scale)
     print(f"eios_sync benchmark: {students} students in {FACULTIES} faculties (scale {args.scale})")
-    server = prepare(students)
+    env, server = prepare(students)
+    from include.sandbox import stack
+
+    pid_file = None
     try:
-        bench_extract_and_plan()
-        first_wall, first_calls = bench_dag_run("2 first full sync")
-        rerun_wall, rerun_calls = bench_dag_run("3 unchanged re-run")
-        naive_wall, naive_calls = bench_naive(args.naive_sample)
-        per_student = naive_wall / args.naive_sample
-        naive_total_calls = 2 * students
+        bench_tasks("first")
+        api, pid_file = start_scheduler(env)
+        first = scheduled_run(api, "first_sync", students)
+        rerun = scheduled_run(api, "rerun", students)
+        bench_tasks("rescan", rescan_from="2000-01-01")
+        naive_s, naive_calls = bench_naive(args.naive_sample, students)
         print(
-            f"\n(4) naive, one call per user and per membership: {args.naive_sample} students in "
-            f"{naive_wall:.1f} s ({naive_calls} calls, {per_student * 1000:.1f} ms per student); "
-            f"for {students} students: {naive_total_calls} calls, ~{per_student * students:.0f} s"
-            f"\n    batched first sync: {first_calls} write calls in {first_wall:.1f} s (whole DAG)"
-            f" -> {naive_total_calls / max(first_calls, 1):.0f}x fewer calls, "
-            f"{per_student * students / first_wall:.1f}x less wall time"
+            f"\nside by side, {students} students: batched first sync {first['writes']} write "
+            f"calls in {first['wall']:.0f} s end to end; naive {naive_calls} calls in "
+            f"~{naive_s:.0f} s of web-service time alone -> "
+            f"{naive_calls / max(first['writes'], 1):.0f}x fewer calls, "
+            f"{naive_s / first['wall']:.1f}x less time; unchanged re-run {rerun['wall']:.1f} s"
         )
-        if args.scale != 1:
-            factor = 1 / args.scale
-            print(
-                f"\nExtrapolated to 40 000 students (x{factor:g}, linear in students): first sync "
-                f"~{first_calls * factor:.0f} write calls, ~{first_wall * factor:.0f} s; re-run "
-                f"{rerun_calls} write calls, ~{rerun_wall * factor:.0f} s; naive "
-                f"{2 * STUDENTS_AT_FULL_SCALE} calls, ~{per_student * STUDENTS_AT_FULL_SCALE:.0f} s"
-            )
-        print(f"\nprocess peak RSS {peak_rss_mb():.0f} MiB")
+        figure("peak_rss_mib", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     finally:
+        if pid_file is not None:
+            stack.stop_process_group(pid_file)
         server.stop()
+    print(json.dumps({"bench": "eios_sync", "scale": args.scale, **FIGURES}))
 
 
 if __name__ == "__main__":

@@ -5,14 +5,23 @@ Reads every configured faculty's student roster from the university information
 system (EIOS, connection `eios_default`), checks it, and makes Moodle match it:
 creates students (idnumber = EIOS `student_id`), updates names and e-mails,
 moves students between group cohorts (`group:<code>`), suspends those who left
-and unsuspends those reinstated. Never deletes a user or a cohort. Each faculty is
-extracted and checked on its own (`extract_faculty`, mapped: `extract_students →
-check_quality`); then one `plan_changes` sees every faculty's rows and plans each
-student once; then each faculty is guarded and applied on its own (`sync_faculty`,
-mapped: `check_mass_graduation → apply_changes → record_faculty_state`); then, only
-when the guard held a faculty, a person decides in Airflow's *Required actions*
-(`check_held_faculties → decide_held_faculties → apply_approved_faculties`); then
-`record_history → prune_history → report_run → verify_nothing_held` (docs/eios_sync.md).
+and unsuspends those reinstated. Never deletes a user or a cohort.
+
+The graph is bounded by the work, not by faculties × steps (issue 16): one task per
+step for all faculties, and an apply task only for the faculties that have actions:
+`resolve_settings → list_faculties → extract_students` (every faculty's roster, at most
+`eios_concurrency` EIOS requests at a time; a faculty whose feed fails is not synced, the
+others go on) `→ check_quality` (the gate: each faculty checked on its own, its rejects
+file and reject share its own; one GX suite over all accepted rows) `→ plan_changes`
+(one plan for every faculty: Moodle read with one query for users and one for cohort
+members, one set-based diff) `→ check_mass_graduation` (the guard: each faculty judged on
+its own share; returns the faculties with actions for Moodle) `→ apply_changes` (mapped
+over those faculties only: none on an unchanged re-run) `→ record_faculty_state`
+(every faculty's results, watermark and held actions); then, only when the guard held a
+faculty, a person decides in Airflow's *Required actions* (`check_held_faculties →
+decide_held_faculties → apply_approved_faculties`); then `record_history →
+prune_history → report_run → verify_nothing_held` (docs/eios_sync.md). An unchanged
+re-run is 15 task instances, whatever the number of faculties.
 
 A student listed by several faculties (a transfer: `expelled` in the old feed,
 `studying` in the new one) is resolved by one rule: the latest `changed_at` wins; on
@@ -31,12 +40,13 @@ faculty per run, oldest first; 0 = no limit), `history_retention_days` (30),
 `username_template` (default `{login}`; fields login, student_id, record_book,
 first_name, last_name, faculty_id), `auth` (new users' auth plugin, default
 `manual` with a generated password), `on_leave` (`suspend` |
-`suspend_and_remove_from_cohort`), `ws_batch_size` (100 items per call at most),
+`suspend_and_remove_from_cohort`), `ws_batch_size` (500 items per call at most),
 `ws_max_input_vars` (5000: the Moodle server's PHP `max_input_vars`; every call is sized
 by its form fields to stay under it with a 2 % margin, because PHP silently cuts a longer
 request), `allow_accounts_same_email` (false: Moodle's `allowaccountssameemail`; set it
 as the site has it), `eios_page_size` (1000 students per EIOS page), `eios_max_pages`
-(1000: a students feed past this many pages stops with an error),
+(1000: a students feed past this many pages stops with an error), `eios_concurrency` (4
+EIOS requests at a time),
 `reject_share_max_pct` (5), `group_code_pattern`, `dry_run`, `approval_timeout_hours`
 (20, under 24: how long the question about held faculties waits; no answer keeps them
 held).
@@ -65,13 +75,16 @@ rejected with its field and reason, the others go on), then the row rules; every
 rejected row goes to the rejects file (`key`, `field`, `reason`) and once per key to
 the table `feed_reject` (feed `eios_students`), reported in each run's summary until
 EIOS fixes it; it never holds back the good rows or the watermark. An answer that is
-not JSON or not `{items, next_page_token}` fails `extract_students` with EIOS's text.
+not JSON or not `{items, next_page_token}` is logged by `extract_students` with EIOS's
+text and that faculty is not synced (every faculty failing fails the task).
 The row rules reject rows (student_id missing or repeated, names missing or with a
 tag, unknown status, another faculty, an e-mail Moodle's `validate_email()` refuses
 (PHP's `FILTER_VALIDATE_EMAIL`, no `<`/`>`: `ivan..tochkin@…` is refused), group code
 off the pattern, `changed_at` in the future, a username `clean_param(PARAM_USERNAME)`
 would change) into the rejects file; above `reject_share_max_pct` the faculty is not
-synced and the task fails with a summary. `plan_changes` adds the rows Moodle would
+synced (its summary in `check_quality`'s log and XCom, `quality_error`), the other
+faculties go on, and `verify_nothing_held` fails the run naming it. A failed GX suite
+fails `check_quality` (nothing is planned). `plan_changes` adds the rows Moodle would
 refuse given its state: a new student without an e-mail, and (unless
 `allow_accounts_same_email`) an e-mail to be sent that another account uses or another
 row of the feed wants. Nothing Moodle would refuse is sent.
@@ -110,57 +123,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param, dag, task_group
+from airflow.sdk import dag
 
-from include.config import EiosSyncSettings
 from include.dag_defaults import default_args, run_failed_mail
-from include.notifications import approval_waiting_notifier
-from include.tasks.eios_sync import (
-    DecideHeldFaculties,
-    apply_approved_faculties,
-    apply_changes,
-    check_held_faculties,
-    check_mass_graduation,
-    check_quality,
-    extract_students,
-    list_faculties,
-    plan_changes,
-    prune_history,
-    record_faculty_state,
-    record_history,
-    report_run,
-    resolve_settings,
-    verify_nothing_held,
-)
-from include.tasks.settings import params_from
-
-PARAMS = {
-    # every setting, typed from the model; None = the Variable's value
-    **params_from(EiosSyncSettings, list(EiosSyncSettings.model_fields)),
-    # per-run choices
-    "confirm_mass_graduation": Param(
-        [],
-        type=["array", "null"],  # nullable: not marked "required" in the trigger form
-        description="faculty ids whose held leaving actions to apply now",
-    ),
-    "rescan_from": Param(
-        None,
-        type=["null", "string"],
-        format="date",
-        description="re-scan from this date (YYYY-MM-DD)",
-    ),
-}
-
-
-@task_group
-def extract_faculty(faculty: dict, config: dict):
-    return check_quality(extract_students(faculty, config), config)
-
-
-@task_group
-def sync_faculty(planned: dict, config: dict):
-    guarded = check_mass_graduation(planned, config)
-    return record_faculty_state(apply_changes(guarded, config), config)
+from include.tasks.eios_sync import dag_params, sync_graph
 
 
 @dag(
@@ -174,28 +140,11 @@ def sync_faculty(planned: dict, config: dict):
     default_args=default_args(),
     on_failure_callback=run_failed_mail(),
     tags=["eios", "moodle"],
-    params=PARAMS,
+    params=dag_params(),
     dagrun_timeout=timedelta(hours=6),
 )
 def eios_sync():
-    config = resolve_settings()
-    faculties = list_faculties(config)
-    checked = extract_faculty.partial(config=config).expand(faculty=faculties)
-    planned = plan_changes(config, faculties, checked)
-    branches = sync_faculty.partial(config=config).expand(planned=planned)
-    held = check_held_faculties(config, branches)
-    decision = DecideHeldFaculties(  # nothing held: it skips itself, nobody is asked
-        task_id="decide_held_faculties",
-        retries=0,  # a retry would ask again
-        notifiers=[approval_waiting_notifier()],
-    )
-    approval = apply_approved_faculties(config, held)
-    held >> decision >> approval
-    history = record_history(config)
-    pruned = prune_history(config)
-    report = report_run(config, history, faculties, approval)
-    approval >> history >> pruned >> report
-    verify_nothing_held(report)
+    sync_graph()
 
 
 eios_sync()

@@ -16,7 +16,7 @@ class EiosSyncSettings(PipelineSettings):
 
     faculties: list[str] = Field(
         default_factory=list,
-        description="EIOS faculty ids to scan, one mapped branch each; empty = all of /faculties",
+        description="EIOS faculty ids to scan; empty = all of /faculties",
     )
     scan_from: date | None = Field(
         None, description="first run's lower bound of changed_at (later runs: the watermark)"
@@ -41,7 +41,7 @@ class EiosSyncSettings(PipelineSettings):
         "suspend", description="expelled / academic leave: keep or drop the cohort membership"
     )
     ws_batch_size: int = Field(
-        100, ge=1, le=2000, description="users or members per WS call (max_input_vars bound)"
+        500, ge=1, le=2000, description="users or members per WS call (max_input_vars bound)"
     )
     ws_max_input_vars: int = Field(
         5000,
@@ -51,6 +51,9 @@ class EiosSyncSettings(PipelineSettings):
     )
     allow_accounts_same_email: bool = Field(
         False, description="Moodle's allowaccountssameemail: several accounts may share one e-mail"
+    )
+    eios_concurrency: int = Field(
+        4, ge=1, le=16, description="EIOS feed requests at a time (one per faculty)"
     )
     eios_page_size: int = Field(1000, ge=1, le=5000, description="students per EIOS feed page")
     eios_max_pages: int = Field(

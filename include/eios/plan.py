@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from include.eios.moodle_rules import email_key
+from include.eios.moodle_state import (
+    MoodleState,
+    as_text,
+    moodle_state,
+    users_by_faculty,
+)
 from include.eios.quality import parse_changed_at
 from include.eios.usernames import render_username
 from include.feed_schema import collapse_spaces
@@ -38,11 +44,6 @@ SYSTEM_CATEGORY = {"type": "system", "value": ""}
 
 def cohort_idnumber(group_code: str) -> str:
     return f"group:{group_code}"
-
-
-def is_group_cohort(idnumber: str) -> bool:
-    """A live group cohort (`group:<code>`), not an archived one (`…:graduated-<year>`)."""
-    return str(idnumber).startswith("group:") and ":graduated-" not in str(idnumber)
 
 
 @dataclass
@@ -76,10 +77,6 @@ def _action(kind: str, item: dict | None, username: str = "", **extra) -> dict:
     return action
 
 
-def _text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
-
-
 NAME_FIELDS = ("firstname", "lastname", "middlename", "department")
 
 
@@ -87,7 +84,7 @@ def same_value(field: str, current, desired) -> bool:
     """Whether Moodle's value already is the desired one, compared as Moodle does:
     e-mails case-insensitively and trimmed, names trimmed with inner whitespace
     collapsed, anything else exactly."""
-    current, desired = _text(current), _text(desired)
+    current, desired = as_text(current), as_text(desired)
     if field == "email":
         return email_key(current.strip()) == email_key(desired.strip())
     if field in NAME_FIELDS:
@@ -112,6 +109,9 @@ def plan_sync(
     superseded: list[dict] = (),
     blocked_ids: set[str] = frozenset(),
     fixed_ids: set[str] = frozenset(),
+    state: MoodleState | None = None,
+    faculty_users: list[dict] | None = None,
+    unchanged: set[str] = frozenset(),
 ) -> SyncPlan:
     """The actions for one faculty.
 
@@ -129,34 +129,26 @@ def plan_sync(
     `users`: Moodle users (`id, username, idnumber, firstname, lastname, middlename, email,
     auth, suspended, department`); `memberships`: group cohorts (`cohortid, idnumber, name,
     userid` — `userid` None for an empty cohort).
+    Planning every faculty of a run at once (include/eios/site_plan.py) passes what all
+    share, built once: `state` (Moodle's users and cohorts indexed), `faculty_users`
+    (this faculty's Moodle users) and `unchanged` (students the set-based diff found
+    already as EIOS wants them: no rule needs to look at them).
     """
     plan = SyncPlan(faculty_id=faculty_id)
-    by_idnumber = {_text(u["idnumber"]): u for u in users if _text(u["idnumber"])}
-    cohorts: dict[str, dict] = {}
-    member_of: dict[int, set[str]] = {}
-    for row in memberships:
-        if not is_group_cohort(row["idnumber"]):
-            continue
-        cohorts.setdefault(row["idnumber"], {"id": int(row["cohortid"]), "name": row["name"]})
-        if row.get("userid") is not None and row["userid"] == row["userid"]:
-            member_of.setdefault(int(row["userid"]), set()).add(row["idnumber"])
-
+    state = state or moodle_state(users, memberships)
+    by_idnumber, cohorts, member_of = state.by_idnumber, state.cohorts, state.member_of
     if owner is None:
         owner = {sid: faculty_id for sid in roster_ids}
-    faculty_users = [
-        u
-        for u in users
-        if owner.get(_text(u["idnumber"])) == faculty_id
-        or (_text(u["idnumber"]) not in owner and _text(u.get("department")) == faculty_name)
-    ]
+    if faculty_users is None:
+        faculty_users = users_by_faculty(users, owner, {faculty_id: faculty_name})[faculty_id]
     plan.active_in_moodle = sum(1 for u in faculty_users if not int(u["suspended"]))
     for user in faculty_users:
-        if _text(user["idnumber"]) not in roster_ids and not int(user["suspended"]):
+        if as_text(user["idnumber"]) not in roster_ids and not int(user["suspended"]):
             plan.missing.append(
                 _action(
                     "missing_in_eios",
                     {"student_id": user["idnumber"]},
-                    _text(user["username"]),
+                    as_text(user["username"]),
                     old="active",
                     new="missing in EIOS",
                     user_id=int(user["id"]),
@@ -178,7 +170,8 @@ def plan_sync(
     blocked = [i for i in considered if str(i["student_id"]) in blocked_ids]
     per_student: list[tuple[dict, list[dict]]] = []
     for item in considered:
-        if id(item) in passive or str(item["student_id"]) in blocked_ids:
+        sid = str(item["student_id"])
+        if id(item) in passive or sid in blocked_ids or sid in unchanged:
             continue
         actions = _student_actions(
             item, by_idnumber, member_of, username_template, auth, on_leave, faculty_name
@@ -246,10 +239,10 @@ def _student_actions(
     user = by_idnumber.get(sid)
     desired = {
         "username": username,
-        "firstname": collapse_spaces(_text(item.get("first_name"))),
-        "lastname": collapse_spaces(_text(item.get("last_name"))),
-        "middlename": collapse_spaces(_text(item.get("middle_name"))),
-        "email": _text(item.get("email")).strip(),
+        "firstname": collapse_spaces(as_text(item.get("first_name"))),
+        "lastname": collapse_spaces(as_text(item.get("last_name"))),
+        "middlename": collapse_spaces(as_text(item.get("middle_name"))),
+        "email": as_text(item.get("email")).strip(),
         "department": faculty_name,
     }
     add = _action(
@@ -289,7 +282,7 @@ def _student_actions(
                 item,
                 username,
                 user_id=user_id,
-                old="; ".join(f"{k}={_text(user.get(k))}" for k in changed),
+                old="; ".join(f"{k}={as_text(user.get(k))}" for k in changed),
                 new="; ".join(f"{k}={v}" for k, v in changed.items()),
                 payload={"id": user_id, **changed},
             )

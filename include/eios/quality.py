@@ -130,13 +130,15 @@ def reject_summary(rejects: list[dict], total: int, faculty_id: str) -> str:
 
 
 def accepted_expectations() -> list:
-    """The GX suite the accepted rows must pass as a whole (blocking)."""
+    """The GX suite every faculty's accepted rows must pass as a whole (blocking), run
+    once over all faculties: unique within a faculty (a transfer lists a student in two)."""
     import great_expectations as gx
 
     return [
         gx.expectations.ExpectColumnValuesToNotBeNull(column="student_id"),
-        gx.expectations.ExpectColumnValuesToBeUnique(column="student_id"),
-        gx.expectations.ExpectColumnValuesToBeUnique(column="username"),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="username"),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["faculty_id", "student_id"]),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["faculty_id", "username"]),
         gx.expectations.ExpectColumnValuesToBeInSet(column="status", value_set=list(STATUSES)),
     ]
 

@@ -6,6 +6,7 @@ Used by the apply tasks of include/tasks/eios_sync.py."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from include.config import EiosSyncSettings
@@ -97,13 +98,14 @@ def _read_back(kind: str, payloads: list[dict], db) -> dict[int, str] | None:
         return member_readback_errors(payloads, rows, added=added)
     if kind in ("update_user", "suspend", "unsuspend"):
         ids = _some({int(p["id"]) for p in payloads}, -1)
-        rows = db.read_frame("eios_readback_users", {"user_ids": ids}).to_dict("records")
+        nothing = (None,)  # the users query's other lists: `IN (NULL)` matches nothing
+        params = {"user_ids": ids, "student_ids": nothing, "departments": nothing}
+        rows = db.read_frame("eios_users", {**params, "emails": nothing}).to_dict("records")
         return record_readback_errors(payloads, rows)
     if kind == "archive_cohort":
         ids = _some({int(p["id"]) for p in payloads}, -1)
         rows = db.read_frame("eios_readback_cohorts", {"cohort_ids": ids}).to_dict("records")
         return record_readback_errors(payloads, rows, ignore=("categorytype",))
-    return None
     return None
 
 
@@ -113,9 +115,9 @@ def apply_actions(
     hook=None,
     db=None,
     max_input_vars: int | None = None,
-) -> tuple[list[dict], int]:
+) -> tuple[list[dict], int, float]:
     """Apply in the order of KINDS, batched by items and form fields; returns (actions
-    with `result`, calls). A row is `applied` only when Moodle's answer or, for calls
+    with `result`, calls, seconds spent waiting on Moodle's answers). A row is `applied` only when Moodle's answer or, for calls
     that answer nothing per row, one read-back query per batch says so."""
     from include.connectors.moodle_ws import (
         DEFAULT_MAX_INPUT_VARS,
@@ -124,6 +126,8 @@ def apply_actions(
         encode_php_params,
     )
 
+    if not actions:
+        return [], 0, 0.0
     max_input_vars = max_input_vars or DEFAULT_MAX_INPUT_VARS
     hook = hook or MoodleWsHook(max_input_vars=max_input_vars)
     own_db = db is None
@@ -131,6 +135,7 @@ def apply_actions(
     results: list[dict] = []
     not_created: set[str] = set()
     calls = 0
+    moodle_seconds = [0.0]  # waiting on Moodle's answers (its own time, as seen from here)
     try:
         for kind in KINDS:
             todo = []
@@ -147,7 +152,11 @@ def apply_actions(
 
             def send(batch: list[dict], function=function, key=key, kind=kind) -> dict[int, str]:
                 payloads = [a["payload"] for a in batch]
-                answer = hook.call(function, {key: payloads})
+                started = time.perf_counter()
+                try:
+                    answer = hook.call(function, {key: payloads})
+                finally:
+                    moodle_seconds[0] += time.perf_counter() - started
                 errors = _answer_errors(kind, payloads, answer)
                 if len(errors) < len(payloads):
                     checked = _read_back(kind, payloads, db) or {}
@@ -174,7 +183,8 @@ def apply_actions(
     finally:
         if own_db:
             db.close()
-    return results, calls
+    log.info("%d web-service calls, %.1f s waiting on Moodle", calls, moodle_seconds[0])
+    return results, calls, moodle_seconds[0]
 
 
 def _budget(max_input_vars: int) -> int:
@@ -185,19 +195,20 @@ def _budget(max_input_vars: int) -> int:
 
 def apply_faculty(guarded: dict, config: dict, settings: EiosSyncSettings) -> dict:
     """One faculty's plan: held actions set aside, the rest sent to Moodle in batches (or
-    only planned in a dry run); the results staged in the store."""
+    only planned in a dry run); the results staged in the store. A faculty with nothing
+    to send (`to_send` 0) makes no call and opens no connection."""
     plan = read_json(guarded["plan"])
     actions = plan["actions"]
     held = [a for a in actions if guarded["held"] and a["leaving"]]
     to_apply = [a for a in actions if not (guarded["held"] and a["leaving"])]
     results: list[dict] = []
-    calls = 0
+    calls, waited = 0, 0.0
     if settings.dry_run:
         results += [{**a, "result": "planned (would be held)"} for a in held]
         results += [{**a, "result": "planned"} for a in to_apply]
     else:
         results += [{**a, "result": "held"} for a in held]
-        applied, calls = apply_actions(
+        applied, calls, waited = apply_actions(
             to_apply, settings.ws_batch_size, max_input_vars=settings.ws_max_input_vars
         )
         results += applied
@@ -222,8 +233,22 @@ def apply_faculty(guarded: dict, config: dict, settings: EiosSyncSettings) -> di
     for row in results:
         outcome = row["result"].split(":")[0].split(" (")[0]
         tally[outcome] = tally.get(outcome, 0) + 1
-    log.info("faculty %s: %s in %d web-service calls", guarded["id"], tally, calls)
-    return {**guarded, "results": path, "outcomes": tally, "ws_calls": calls}
+    if calls:
+        log.info("faculty %s: %s in %d web-service calls", guarded["id"], tally, calls)
+    return {
+        **guarded,
+        "results": path,
+        "outcomes": tally,
+        "ws_calls": calls,
+        "moodle_seconds": round(waited, 3),
+    }
+
+
+def to_send(guarded: dict, dry_run: bool) -> int:
+    """How many of a guarded faculty's planned actions go to Moodle in this run."""
+    if dry_run:
+        return 0
+    return guarded["actions"] - (guarded["leaving_actions"] if guarded["held"] else 0)
 
 
 def release_faculty(state: dict, config: dict, settings: EiosSyncSettings, note: str) -> int:
@@ -233,7 +258,7 @@ def release_faculty(state: dict, config: dict, settings: EiosSyncSettings, note:
     results = read_json(state["results"])
     waiting = [r for r in results if r["result"] == "held" and r["kind"] != "empty_feed"]
     actions = [{k: v for k, v in r.items() if k != "result"} for r in waiting]
-    applied, calls = apply_actions(
+    applied, calls, _ = apply_actions(
         actions, settings.ws_batch_size, max_input_vars=settings.ws_max_input_vars
     )
     rows = [r for r in results if r["result"] != "held"]

@@ -1,20 +1,17 @@
-"""eios_sync's quality gate and plan: one faculty's extract checked (schema, row rules,
-reject share, a GX suite on the accepted rows), then one plan for every faculty, each
-student planned once across all of them (include/eios/resolve.py), diffed against
-Moodle's state. Used by the tasks of include/tasks/eios_sync.py."""
+"""eios_sync's quality gate and plan: every faculty's extract checked (schema, row rules,
+reject share per faculty; one GX suite over all accepted rows), then one plan for every
+faculty against one read of Moodle's state (one query for users, one for cohort
+members) and one set-based diff (include/eios/site_plan.py). Used by the tasks of
+include/tasks/eios_sync.py."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from include.config import EiosSyncSettings
 from include.eios.feed import student_key
-from include.eios.plan import plan_sync
-from include.eios.quality import check_extract, moodle_refusals, parse_changed_at, reject_summary
-from include.eios.resolve import claimed_by, resolve_feeds
-from include.eios.usernames import render_username
+from include.eios.quality import check_extract, parse_changed_at, reject_summary
+from include.eios.site_plan import Faculty, plan_site
 from include.tasks.eios_state import (
     moodle_db,
     read_json,
@@ -26,21 +23,54 @@ from include.tasks.eios_state import (
 )
 
 log = logging.getLogger(__name__)
+NOTHING = (None,)  # `IN (NULL)`: an empty list that matches nothing
 
 
-# --- one faculty's quality gate --------------------------------------------------------
+# --- the quality gate, every faculty ------------------------------------------------------
 
 
-def check_faculty(extracted: dict, config: dict) -> dict:
-    """The schema, then the row rules → rejects file and `feed_reject`; above the reject
-    share a DataQualityError; a GX suite on the accepted rows."""
+def check_faculties(extracted: list[dict], config: dict) -> list[dict]:
+    """Each extracted faculty checked on its own (rejects file, `feed_reject`; above the
+    reject share it gets `quality_error` and is not synced); then one GX suite over every
+    faculty's accepted rows (blocking: a DataQualityError). A faculty whose extract
+    failed passes through with its `extract_error`."""
     import pandas as pd
 
     from include.eios.quality import accepted_expectations
+    from include.eios.usernames import render_username
     from include.quality import DataQualityError, check_frame, require
 
     settings = settings_from(config["settings"])
+    results, frames = [], []
+    for entry in extracted:
+        if entry.get("extract_error"):
+            results.append(entry)
+            continue
+        try:
+            checked, accepted = _check_faculty(entry, config)
+        except DataQualityError as exc:
+            log.error("faculty %s is not synced in this run: %s", entry["id"], exc)
+            results.append({**entry, "quality_error": str(exc)})
+            continue
+        results.append(checked)
+        if accepted:
+            frame = pd.DataFrame(accepted)
+            frame["username"] = [render_username(settings.username_template, i) for i in accepted]
+            frames.append(frame[["faculty_id", "student_id", "username", "status"]])
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+        require(check_frame(frame, accepted_expectations(), "eios_accepted"))
+    return results
+
+
+def _check_faculty(extracted: dict, config: dict) -> tuple[dict, list[dict]]:
+    """One faculty: schema, row rules -> rejects file and `feed_reject`; above the reject
+    share a DataQualityError. Stages the accepted rows and the roster's ids."""
+    from include.quality import DataQualityError
+
+    settings = settings_from(config["settings"])
     items = read_json(extracted["extract"])
+    write_json(work(config["run"], extracted["id"], "roster"), sorted(_roster_ids(items)))
     now = datetime.now(UTC).replace(tzinfo=None)
     accepted, rejects = check_extract(
         items, extracted["id"], settings.group_code_pattern, settings.username_template, now
@@ -58,13 +88,9 @@ def check_faculty(extracted: dict, config: dict) -> dict:
             f"{summary}; more than {settings.reject_share_max_pct:g} % rejected, the faculty is "
             f"not synced in this run. Rejects: {rejects_path}"
         )
-    if accepted:
-        frame = pd.DataFrame(accepted)
-        frame["username"] = [render_username(settings.username_template, i) for i in accepted]
-        require(check_frame(frame, accepted_expectations(), f"eios_{extracted['id']}"))
     path = write_json(work(config["run"], extracted["id"], "accepted"), accepted)
     log.info(summary)
-    return {
+    checked = {
         **extracted,
         "accepted": path,
         "accepted_rows": len(accepted),
@@ -79,12 +105,13 @@ def check_faculty(extracted: dict, config: dict) -> dict:
         "open_feed_rejects": still_open,
         "rejects": rejects_path,
     }
+    return checked, accepted
 
 
-def roster_ids(extract_path: str) -> set[str]:
+def _roster_ids(items: list) -> set[str]:
     """Every student id a faculty's extract lists (rejected rows too), as text."""
     ids = set()
-    for item in read_json(extract_path):
+    for item in items:
         if isinstance(item, dict) and isinstance(item.get("student_id"), str | int):
             ids.add(str(item["student_id"]).strip())
     return ids
@@ -93,92 +120,110 @@ def roster_ids(extract_path: str) -> set[str]:
 # --- one plan across the faculties ---------------------------------------------------
 
 
-def plan_faculties(config: dict, faculties: list[dict], checked: list[dict]) -> list[dict]:
-    """One entry per checked faculty (see the task `plan_changes`)."""
-    settings = settings_from(config["settings"])
-    done = {c["id"]: c for c in checked if c}
-    accepted = {fid: read_json(c["accepted"]) for fid, c in sorted(done.items())}
-    rosters = {fid: roster_ids(c["extract"]) for fid, c in done.items()}
-    blocked: set[str] = set()
-    for faculty in faculties:  # extracted but not checked: its rows are unknown
-        if faculty["id"] in done:
-            continue
-        extract = work(config["run"], faculty["id"], "extract")
-        if extract.exists():
-            blocked |= roster_ids(str(extract))
-    all_ids = set().union(*rosters.values(), blocked) if rosters or blocked else set()
-
+def read_moodle_state(
+    student_ids: set[str], departments: set[str], emails: set[str]
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """(EIOS users, group cohort memberships, accounts owning an e-mail to be sent):
+    Moodle's state in two queries, filtered to the run's students, departments and
+    e-mails (sql/moodle/eios_users.sql, eios_group_cohorts.sql)."""
     hook = moodle_db()
     try:
-        users = hook.read_frame("eios_users", {}).to_dict("records")
-        memberships = hook.read_frame("eios_group_cohorts", {}).to_dict("records")
-        emails = (
-            []
-            if settings.allow_accounts_same_email
-            else hook.read_frame("eios_user_emails", {}).to_dict("records")
-        )
+        rows = hook.read_frame(
+            "eios_users",
+            {
+                "user_ids": NOTHING,
+                "student_ids": tuple(sorted(student_ids)) or NOTHING,
+                "departments": tuple(sorted(departments)) or NOTHING,
+                "emails": tuple(sorted(emails)) or NOTHING,
+            },
+        ).to_dict("records")
+        users = [
+            r
+            for r in rows
+            if not int(r["deleted"])
+            and r["idnumber"]
+            and (r["idnumber"] in student_ids or r["department"] in departments)
+        ]
+        user_ids = tuple(sorted(int(u["id"]) for u in users)) or NOTHING
+        memberships = hook.read_frame("eios_group_cohorts", {"user_ids": user_ids})
     finally:
         hook.close()
-    for row in memberships:
-        row["userid"] = (
-            None if row["userid"] != row["userid"] or row["userid"] is None else int(row["userid"])
-        )
+    memberships = memberships.to_dict("records")
+    for row in memberships:  # an empty cohort's NULL userid: None, or NaN beside numbers
+        userid = row["userid"]
+        row["userid"] = None if userid is None or userid != userid else int(userid)
+    return users, memberships, [r for r in rows if r["email"]]
 
-    winners, superseded = resolve_feeds(accepted)
-    moved = sum(len(rows) for rows in superseded.values())
-    if moved:
-        log.info("%d rows superseded by another faculty's row of the same student", moved)
-    owner = claimed_by(rosters, winners)
-    # every row's faculty_id is its feed's (a row rule): refusals are grouped by it
-    kept, refused = moodle_refusals(
-        [row for rows in winners.values() for row in rows],
-        users,
-        emails,
-        settings.allow_accounts_same_email,
+
+def plan_faculties(config: dict, checked: list[dict]) -> list[dict]:
+    """One entry per checked faculty (see the task `plan_changes`)."""
+    from include.eios.moodle_rules import email_key
+
+    settings = settings_from(config["settings"])
+    done = sorted((c for c in checked if _synced(c)), key=lambda c: c["id"])
+    accepted = {c["id"]: read_json(c["accepted"]) for c in done}
+    rosters = {c["id"]: set(read_json(_roster(config, c))) for c in done}
+    blocked: set[str] = set()
+    for entry in checked:  # extracted but not accepted: its rows are unknown
+        if entry.get("quality_error"):
+            blocked |= set(read_json(_roster(config, entry)))
+    emails = set()
+    if not settings.allow_accounts_same_email:
+        emails = {
+            email_key(str(r["email"]).strip())
+            for rows in accepted.values()
+            for r in rows
+            if r.get("email") and str(r["email"]).strip()
+        }
+    users, memberships, owners = read_moodle_state(
+        set().union(*rosters.values(), blocked), {c["name"] for c in done}, emails
     )
-    results = []
-    for faculty_id, entry in sorted(done.items()):
-        results.append(
-            _plan_faculty(
-                config,
-                settings,
-                entry,
-                [r for r in kept if str(r["faculty_id"]) == faculty_id],
-                [
-                    {**r, "key": student_key(faculty_id, r), "field": "email"}
-                    for r in refused
-                    if str(r["faculty_id"]) == faculty_id
-                ],
-                superseded[faculty_id],
-                SharedState(all_ids, owner, blocked, users, memberships),
-            )
+    faculties = [
+        Faculty(
+            c["id"],
+            c["name"],
+            parse_changed_at(c["lower_bound"]) if c["lower_bound"] else None,
+            frozenset(c.get("fixed_ids") or ()),
         )
-    return results
+        for c in done
+    ]
+    plans, unchanged = plan_site(
+        faculties,
+        accepted,
+        rosters,
+        users,
+        memberships,
+        owners,
+        blocked=blocked,
+        username_template=settings.username_template,
+        auth=settings.auth,
+        on_leave=settings.on_leave,
+        limit=settings.per_faculty_limit,
+        allow_same_email=settings.allow_accounts_same_email,
+    )
+    log.info(
+        "%d faculties planned against %d Moodle users; %d students already as EIOS wants",
+        len(done),
+        len(users),
+        unchanged,
+    )
+    return [_staged(config, entry, plans[entry["id"]]) for entry in done]
 
 
-@dataclass(frozen=True)
-class SharedState:
-    """What every faculty's plan shares: the run's rosters and Moodle's state."""
-
-    all_ids: set[str]  # every student id of every extract
-    owner: dict[str, str]  # student id → the faculty planning the student
-    blocked: set[str]  # ids listed by a faculty that failed its check
-    users: list[dict]
-    memberships: list[dict]
+def _synced(entry: dict) -> bool:
+    return not entry.get("extract_error") and not entry.get("quality_error")
 
 
-def _plan_faculty(
-    config: dict,
-    settings: EiosSyncSettings,
-    checked: dict,
-    accepted: list[dict],
-    refused: list[dict],
-    superseded: list[dict],
-    shared: SharedState,
-) -> dict:
+def _roster(config: dict, entry: dict) -> str:
+    return str(work(config["run"], entry["id"], "roster"))
+
+
+def _staged(config: dict, checked: dict, part) -> dict:
     """One faculty's part of the plan, staged in the store."""
+    plan, refused, superseded = part.plan, part.refused, part.superseded
     rejects_path = checked["rejects"]
     if refused:
+        refused = [{**r, "key": student_key(checked["id"], r), "field": "email"} for r in refused]
         rejects_path = write_rejects(config, checked["id"], refused)
         log.warning(
             "faculty %s: %d rows Moodle would refuse, in the rejects file: %s",
@@ -186,24 +231,6 @@ def _plan_faculty(
             len(refused),
             reject_summary(refused, len(refused), checked["id"]).split(": ", 2)[-1],
         )
-    lower = parse_changed_at(checked["lower_bound"]) if checked["lower_bound"] else None
-    plan = plan_sync(
-        accepted,
-        shared.all_ids,
-        shared.users,
-        shared.memberships,
-        faculty_id=checked["id"],
-        faculty_name=checked["name"],
-        lower_bound=lower,
-        username_template=settings.username_template,
-        auth=settings.auth,
-        on_leave=settings.on_leave,
-        limit=settings.per_faculty_limit,
-        owner=shared.owner,
-        superseded=superseded,
-        blocked_ids=shared.blocked,
-        fixed_ids=set(checked.get("fixed_ids") or ()),
-    )
     path = write_json(
         work(config["run"], checked["id"], "plan"),
         {"actions": plan.actions, "missing": plan.missing},
@@ -224,6 +251,8 @@ def _plan_faculty(
         "rejected_rows": checked["rejected_rows"] + len(refused),
         "plan": path,
         "planned": counts,
+        "actions": len(plan.actions),
+        "leaving_actions": sum(1 for a in plan.actions if a["leaving"]),
         "missing": len(plan.missing),
         "superseded": len(superseded),
         "deferred_students": plan.deferred_students,

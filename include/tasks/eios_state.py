@@ -39,8 +39,11 @@ def store(*parts: str):
 
 
 def write_json(path, value) -> str:
+    """`value` as JSON: dumped once, written once (json.dump to an ObjectStoragePath
+    handle writes chunk by chunk, each through the store: 80-100x slower, issue 16)."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
     with path.open("w") as handle:
-        json.dump(value, handle, ensure_ascii=False, default=str)
+        handle.write(text)
     return str(path)
 
 
@@ -48,13 +51,18 @@ def read_json(path_text: str):
     from include.storage import stored_path
 
     with stored_path(path_text).open("r") as handle:
-        return json.load(handle)
+        return json.loads(handle.read())
 
 
 def work(run: dict, faculty_id: str, name: str):
     """Staged frames of one run: `work/<stamp>_<run id>/<faculty>/<name>.json` (the stamp
     lets prune_history remove them with the history: they hold names and e-mails)."""
     return store("work", f"{run['stamp']}_{run['key']}", faculty_id, f"{name}.json")
+
+
+def run_file(run: dict, name: str):
+    """A staged file of the whole run: `work/<stamp>_<run id>/<name>.json`."""
+    return store("work", f"{run['stamp']}_{run['key']}", f"{name}.json")
 
 
 def write_rejects(config: dict, faculty_id: str, rejects: list[dict]) -> str:

@@ -1,43 +1,45 @@
-"""The task bodies `dags/eios_sync.py` wires: connectors around the pure domain.
+"""The task bodies of eios_sync, and its graph (`sync_graph`, which dags/eios_sync.py calls).
 
 The task layer of eios_sync (include/tasks/): it reads EIOS (EiosHook) and
 Moodle's database (MoodleDbHook), calls Moodle's web services (MoodleWsHook),
 keeps the watermarks, held actions and feed rejects (PipelinesDbHook) and the
 run's files (the store); include/eios/ holds the pure logic it calls. Frames go
-through the store as JSON; XCom carries paths and counts. The tasks are here; what
-they do at length lives beside them: the quality gate and the plan in
-include/tasks/eios_plan.py, the web-service apply and its read-back in
-include/tasks/eios_apply.py, the store and the project database's state in
-include/tasks/eios_state.py.
+through the store as JSON; XCom carries paths and counts. What the tasks do at
+length lives beside them: the quality gate and the plan in include/tasks/eios_plan.py,
+the web-service apply and its read-back in include/tasks/eios_apply.py, the question
+about held faculties in include/tasks/eios_approval.py, the store and the project
+database's state in include/tasks/eios_state.py.
 
-The graph: every faculty is extracted and checked on its own (mapped), then one
-`plan_changes` plans every student once across all faculties (a student listed by
-two faculties is resolved by include/eios/resolve.py), then each faculty is
-guarded and applied on its own (mapped), so the mass-graduation guard still
-judges each faculty's own share.
+The graph is bounded by the work, not by faculties x steps: one extract task reads
+every faculty (a bounded pool of EIOS requests), one quality gate checks each faculty
+on its own, one plan diffs every faculty against one read of Moodle, one guard judges
+each faculty's own share, and only the faculties with something to send to Moodle get
+an apply task (mapped). An unchanged re-run is 15 task instances whatever the
+faculties.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
-from airflow.providers.standard.operators.hitl import HITLOperator
-from airflow.sdk import task
+from airflow.sdk import Param, task
 
 from include.config import EiosSyncSettings, SettingsError
 from include.dag_defaults import HEAVY_TIMEOUT
-from include.eios.approval import held_faculties, when_text
 from include.eios.guard import mass_graduation_guard
-from include.tasks.eios_apply import apply_faculty, release_faculty
-from include.tasks.eios_plan import check_faculty, plan_faculties
+from include.tasks.eios_apply import apply_faculty, to_send
+from include.tasks.eios_plan import check_faculties, plan_faculties
 from include.tasks.eios_report import run_report, visible_problems
 from include.tasks.eios_state import (
     DAG_ID,
     faculties_to_scan,
     prune_files,
+    read_json,
     record_state,
+    run_file,
     settings_from,
     work,
     write_history,
@@ -100,12 +102,11 @@ def list_faculties(config: dict) -> list[dict]:
     return faculties_to_scan(wanted, known, config, settings.scan_from)
 
 
-# --- one faculty's branch ----------------------------------------------------
+# --- extract, check, plan, guard ---------------------------------------------------------
 
 
-@task
-def extract_students(faculty: dict, config: dict) -> dict:
-    """The faculty's whole roster from EIOS, staged in the store.
+def extract_faculty(faculty: dict, config: dict) -> dict:
+    """One faculty's whole roster from EIOS, staged in the store (raises EIOS's error).
 
     The whole roster, not only rows changed since the watermark: "missing in
     EIOS" and the empty-feed guard need it; the watermark selects what is planned."""
@@ -120,197 +121,128 @@ def extract_students(faculty: dict, config: dict) -> dict:
     return {**faculty, "extract": path, "rows": len(items)}
 
 
-@task  # retried: it writes feed_reject; a failed gate does not retry (below)
-def check_quality(extracted: dict, config: dict) -> dict:
-    """The schema, then the row rules → rejects file and `feed_reject`; above the reject
-    share the faculty fails loudly; a GX suite on the accepted rows. A failed gate fails
-    the task at once (no retry: a retry would give the same answer)."""
+@task(execution_timeout=HEAVY_TIMEOUT)
+def extract_students(config: dict, faculties: list[dict]) -> list[dict]:
+    """Every faculty's roster, at most `eios_concurrency` EIOS requests at a time (a
+    thread pool: the work is waiting on EIOS). A faculty whose feed fails after the
+    hook's retries is not synced in this run (`extract_error`, EIOS's text; the others
+    go on); when every faculty fails the task fails (and Airflow retries it)."""
+    settings = settings_from(config["settings"])
+
+    def one(faculty: dict) -> dict:
+        try:
+            return extract_faculty(faculty, config)
+        except Exception as exc:  # one faculty's EIOS error stops no other faculty
+            log.error("EIOS faculty %s: not extracted: %s", faculty["id"], exc)
+            return {**faculty, "extract_error": f"{type(exc).__name__}: {exc}", "error": exc}
+
+    with ThreadPoolExecutor(max_workers=settings.eios_concurrency) as pool:
+        results = list(pool.map(one, faculties))
+    failed = [r for r in results if "error" in r]
+    if failed and len(failed) == len(results):
+        raise failed[0]["error"]
+    return [{k: v for k, v in r.items() if k != "error"} for r in results]
+
+
+@task  # retried: it writes feed_reject; a failed GX suite does not retry (below)
+def check_quality(config: dict, extracted: list[dict]) -> list[dict]:
+    """Each faculty: the schema, then the row rules -> its rejects file and `feed_reject`;
+    above the reject share that faculty is not synced (`quality_error`; the report and
+    verify_nothing_held name it) and the others go on. Then one GX suite on every
+    faculty's accepted rows: a failure there fails the task at once (no retry: a retry
+    would give the same answer)."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from include.quality import DataQualityError
 
     try:
-        return check_faculty(extracted, config)
+        return check_faculties(extracted, config)
     except DataQualityError as exc:
         raise AirflowFailException(str(exc)) from exc
 
 
-@task(trigger_rule="all_done")  # a faculty that failed its check stops no other
-def plan_changes(config: dict | None, faculties: list[dict] | None, checked) -> list[dict]:
+@task
+def plan_changes(config: dict, checked: list[dict]) -> list[dict]:
     """One plan for every faculty: each student planned once across all faculties.
 
-    Reads every checked faculty's accepted rows and Moodle's current state (one read
-    of each), resolves a student listed by several faculties to one row (the latest
-    `changed_at`; on a tie `studying` beats a leaving status: include/eios/resolve.py),
-    sends the rows Moodle would refuse given its state (a new user without an e-mail;
-    an e-mail another account uses while `allow_accounts_same_email` is off) to the
-    rejects file, and diffs each faculty's winning rows against Moodle. A student also
-    listed by a faculty that failed its check in this run is not planned (its other
-    row might be the winning one); that faculty's watermark stays, so the next run
-    plans it. Returns one entry per checked faculty for the mapped apply branches."""
-    from airflow.sdk.exceptions import AirflowSkipException
-
-    from include.dag_defaults import mapped_results
-
-    if config is None or faculties is None:
-        raise AirflowSkipException("resolve_settings or list_faculties failed: nothing to plan")
-    # one mapped branch may arrive as its value rather than a sequence
-    checked = [checked] if isinstance(checked, dict) else mapped_results(checked)
-    return plan_faculties(config, faculties, checked)
+    Reads every checked faculty's accepted rows and Moodle's current state once (one
+    query for users, one for cohort members, filtered to the run's students), resolves
+    a student listed by several faculties to one row (the latest `changed_at`; on a tie
+    `studying` beats a leaving status: include/eios/resolve.py), sends the rows Moodle
+    would refuse given its state (a new user without an e-mail; an e-mail another
+    account uses while `allow_accounts_same_email` is off) to the rejects file, and
+    diffs all faculties' winning rows against Moodle at once (include/eios/site_plan.py).
+    A student also listed by a faculty that failed its check in this run is not planned
+    (its other row might be the winning one); that faculty's watermark stays, so the
+    next run plans it. Returns one entry per checked faculty."""
+    return plan_faculties(config, checked)
 
 
 @task(retries=0)
-def check_mass_graduation(planned: dict, config: dict) -> dict:
+def check_mass_graduation(config: dict, planned: list[dict]) -> list[dict]:
+    """The guard, for each faculty on its own share. Every faculty's decision is staged
+    (`guard.json`, read by record_faculty_state); returns the faculties that have
+    actions to send to Moodle: the apply task is mapped over them only."""
     settings = settings_from(config["settings"])
-    decision = mass_graduation_guard(
-        planned["id"],
-        leaving=planned["leaving"],
-        active=planned["active_in_moodle"],
-        feed_size=planned["rows"],
-        threshold_pct=settings.mass_graduation_threshold_pct,
-        min_active=settings.guard_min_active_students,
-        confirmed=planned["confirmed"],
-    )
-    log.log(logging.WARNING if decision.held else logging.INFO, "guard: %s", decision.reason)
-    return {
-        **planned,
-        "held": decision.held,
-        "empty_feed_held": decision.held and planned["rows"] == 0,
-        "guard_reason": decision.reason,
-        "share_pct": round(decision.share_pct, 1),
-    }
+    guarded = []
+    for entry in planned:
+        decision = mass_graduation_guard(
+            entry["id"],
+            leaving=entry["leaving"],
+            active=entry["active_in_moodle"],
+            feed_size=entry["rows"],
+            threshold_pct=settings.mass_graduation_threshold_pct,
+            min_active=settings.guard_min_active_students,
+            confirmed=entry["confirmed"],
+        )
+        level = logging.WARNING if decision.held else logging.INFO
+        log.log(level, "guard, faculty %s: %s", entry["id"], decision.reason)
+        judged = {
+            **entry,
+            "held": decision.held,
+            "empty_feed_held": decision.held and entry["rows"] == 0,
+            "guard_reason": decision.reason,
+            "share_pct": round(decision.share_pct, 1),
+        }
+        guarded.append({**judged, "to_send": to_send(judged, settings.dry_run)})
+    write_json(run_file(config["run"], "guard"), guarded)
+    sending = [g for g in guarded if g["to_send"]]
+    log.info("faculties with actions for Moodle: %s", ", ".join(g["id"] for g in sending) or "none")
+    return sending
 
 
-# --- apply -------------------------------------------------------------------
+# --- apply and record ----------------------------------------------------------
 
 
 @task(execution_timeout=HEAVY_TIMEOUT, pool="moodle_ws")
 def apply_changes(guarded: dict, config: dict) -> dict:
-    """Held actions are set aside; the rest go to Moodle in batches (or are only planned)."""
+    """One faculty with actions: held actions set aside, the rest to Moodle in batches."""
     return apply_faculty(guarded, config, settings_from(config["settings"]))
 
 
-@task
-def record_faculty_state(applied: dict, config: dict) -> dict:
-    """Watermark and held actions (nothing in a dry run)."""
-    return record_state(applied, config)
-
-
-# --- a person releases held faculties (human-in-the-loop) ---------------------------
-
-HELD_LIST_PATH = "/lms-pipelines/eios/confirm"  # plugins/lms_pipelines: the held list
-
-
-@task(trigger_rule="all_done", retries=0)
-def check_held_faculties(config: dict | None, finished) -> list[dict]:
-    """The faculties the guard held in this run, one entry each for the question; an
-    empty list (nothing held, a dry run, settings that failed): the question skips."""
+@task(trigger_rule="all_done")
+def record_faculty_state(config: dict | None, applied) -> list[dict]:
+    """Every guarded faculty's results (the applied ones from apply_changes; the others,
+    with nothing to send, written here without a call), then each faculty's watermark
+    and held actions (nothing in a dry run). A faculty whose apply failed records
+    nothing: it is not synced, and the next run plans it again."""
     from include.dag_defaults import mapped_results
 
-    if config is None or settings_from(config["settings"]).dry_run:
+    if config is None or not run_file(config["run"], "guard").exists():
         return []
-    results = [finished] if isinstance(finished, dict) else mapped_results(finished)
-    held = held_faculties(results)
-    log.info("held faculties: %s", ", ".join(f["id"] for f in held) or "none")
-    return held
-
-
-class DecideHeldFaculties(HITLOperator):
-    """The question in Airflow's "Required actions": one option per held faculty,
-    `multiple`, no default (a timeout keeps every faculty held). The options, the body
-    and the response timeout (setting `approval_timeout_hours`) are only known when the
-    run gets here: read from `check_held_faculties` and `resolve_settings`' XCom, in
-    `execute` and again in `execute_complete` (a new process checks the answer)."""
-
-    PENDING = "(the held faculties, listed when the task runs)"
-
-    def __init__(
-        self,
-        *,
-        held_task_id: str = "check_held_faculties",
-        settings_task_id: str = "resolve_settings",
-        **kwargs,
-    ) -> None:
-        from include.eios.approval import SUBJECT
-
-        default_hours = EiosSyncSettings.model_fields["approval_timeout_hours"].default
-        kwargs.setdefault("subject", SUBJECT)
-        kwargs.setdefault("response_timeout", timedelta(hours=default_hours))
-        super().__init__(options=[self.PENDING], multiple=True, defaults=None, **kwargs)
-        self.held_task_id = held_task_id
-        self.settings_task_id = settings_task_id
-
-    def _ask_about(self, context) -> None:
-        from include.eios.approval import approval_body
-        from include.notifications import ui_base_url
-
-        ti = context["ti"]
-        held = ti.xcom_pull(task_ids=self.held_task_id) or []
-        if not held:  # nothing held: nobody is asked
-            from airflow.sdk.exceptions import AirflowSkipException
-
-            raise AirflowSkipException("no faculty held: nothing to decide")
-        config = ti.xcom_pull(task_ids=self.settings_task_id)
-        hours = settings_from(config["settings"]).approval_timeout_hours
-        self.options = [str(f["id"]) for f in held]
-        self.validate_options()
-        self.body = approval_body(held, ui_base_url() + HELD_LIST_PATH, hours)
-        self.response_timeout = timedelta(hours=hours)
-
-    def execute(self, context):
-        self._ask_about(context)
-        return super().execute(context)
-
-    def execute_complete(self, context, event):
-        self._ask_about(context)
-        return super().execute_complete(context, event)
-
-
-@task(trigger_rule="all_done", execution_timeout=HEAVY_TIMEOUT, pool="moodle_ws")
-def apply_approved_faculties(config: dict | None, held: list[dict] | None, ti=None) -> dict:
-    """Apply, in this run, the held actions of the faculties a person chose (as
-    `confirm_mass_graduation` would: the held rows are applied, the watermark moves, the
-    faculty's pending held actions close as `released`); the others stay held. No answer
-    (a timeout, or no question: nothing held) applies nothing."""
-    from include.eios.approval import approval_note, responder_name
-
-    if config is None or not held:
-        return {"asked": False, "answered": False, "released": [], "kept_held": []}
-    # read only when asked (a skipped question has no answer to read)
-    decision = ti.xcom_pull(task_ids="decide_held_faculties") if ti is not None else None
-    if not decision:  # the question timed out or failed: everything stays held
-        kept = [f["id"] for f in held]
-        log.warning("no answer to decide_held_faculties: %s stay held", ", ".join(kept))
-        return {"asked": True, "answered": False, "released": [], "kept_held": kept}
     settings = settings_from(config["settings"])
-    chosen = {str(o) for o in decision.get("chosen_options") or []}
-    who = responder_name(decision.get("responded_by_user"))
-    when = when_text(decision.get("responded_at"))
-    note = approval_note(who, when)
-    released, kept, calls = [], [], 0
-    for faculty in held:
-        if faculty["id"] not in chosen:
-            kept.append(faculty["id"])
-            continue
-        calls += release_faculty(faculty["state"], config, settings, note)
-        released.append(faculty["id"])
-    log.info(
-        "approved by %s at %s: released %s (%d web-service calls); still held: %s",
-        who,
-        when,
-        ", ".join(released) or "none",
-        calls,
-        ", ".join(kept) or "none",
-    )
-    return {
-        "asked": True,
-        "answered": True,
-        "ws_calls": calls,
-        "released": released,
-        "kept_held": kept,
-        "approved_by": who,
-        "approved_at": when,
-    }
+    sent = {a["id"]: a for a in mapped_results(applied) if a}
+    recorded = []
+    for guarded in read_json(str(run_file(config["run"], "guard"))):
+        if guarded["to_send"]:
+            if guarded["id"] not in sent:
+                log.error("faculty %s: apply_changes did not finish: not synced", guarded["id"])
+                continue
+            result = sent[guarded["id"]]
+        else:
+            result = apply_faculty(guarded, config, settings)
+        recorded.append(record_state(result, config))
+    return recorded
 
 
 # --- the run as a whole --------------------------------------------------------
@@ -382,3 +314,54 @@ def verify_nothing_held(report: dict) -> None:
             + ". History CSV: "
             + str(report["outputs"].get("history_csv"))
         )
+
+
+# --- the graph (dags/eios_sync.py) ----------------------------------------------------
+
+
+def dag_params() -> dict:
+    """Every setting as a param of the same name (None = the Variable's value), plus the
+    run's own choices."""
+    from include.tasks.settings import params_from
+
+    return {
+        **params_from(EiosSyncSettings, list(EiosSyncSettings.model_fields)),
+        "confirm_mass_graduation": Param(
+            [],
+            type=["array", "null"],  # nullable: not marked "required" in the trigger form
+            description="faculty ids whose held leaving actions to apply now",
+        ),
+        "rescan_from": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="re-scan from this date (YYYY-MM-DD)",
+        ),
+    }
+
+
+def sync_graph() -> None:
+    """The task graph, inside the DAG's context: extract -> check -> plan -> guard ->
+    apply (mapped over the faculties with actions) -> record -> the question about held
+    faculties -> history, retention, report, and the final check."""
+    from include.tasks.eios_approval import (
+        apply_approved_faculties,
+        check_held_faculties,
+        decide_held_faculties,
+    )
+
+    config = resolve_settings()
+    faculties = list_faculties(config)
+    extracted = extract_students(config, faculties)
+    planned = plan_changes(config, check_quality(config, extracted))
+    sending = check_mass_graduation(config, planned)
+    applied = apply_changes.partial(config=config).expand(guarded=sending)
+    recorded = record_faculty_state(config, applied)
+    held = check_held_faculties(config, recorded)
+    approval = apply_approved_faculties(config, held)
+    held >> decide_held_faculties() >> approval
+    history = record_history(config)
+    pruned = prune_history(config)
+    report = report_run(config, history, faculties, approval)
+    approval >> history >> pruned >> report
+    verify_nothing_held(report)

@@ -123,14 +123,18 @@ def test_first_run_creates_everyone_second_run_makes_zero_write_calls(fresh_stac
     rejected = {r[0] for r in feed if "@@" in r[4] or "?" in r[2]}
     assert rejected and not rejected & set(now)
     assert not {r[0] for r in feed if r[3] != "studying"} & set(now)  # leavers never created
-    # batched: one core_user_create_users call per faculty (batch size 200)
+    # batched: one core_user_create_users call per faculty (batch size 500)
     assert write_calls(sandbox)["moodle:core_user_create_users"] == 3
+    assert len(first.task_states["apply_changes"]) == 3  # the faculties with actions
 
     sandbox.reset()
     second = run_dag("eios_sync")
     assert second.state == "success", second.task_states
     assert write_calls(sandbox) == {}
     assert [r for r in history(second) if r["result"] != "reported"] == []
+    # issue 16: bounded by the work: no apply task, 15 task instances for any faculties
+    assert second.task_states["apply_changes"] == ["skipped"]
+    assert sum(len(states) for states in second.task_states.values()) == 15
 
 
 def test_each_movement_makes_exactly_its_moodle_change(fresh_stack, sandbox):
@@ -209,7 +213,7 @@ def answer_with(monkeypatch, chosen: list[str] | None) -> list[dict]:
     """dag.test() cannot answer a human-in-the-loop task (it would wait): the question is
     built as in a run, then answered at once with `chosen` by "registrar" (None: the
     response timeout passed). Returns the questions asked."""
-    from include.tasks.eios_sync import DecideHeldFaculties
+    from include.tasks.eios_approval import DecideHeldFaculties
 
     asked: list[dict] = []
 
@@ -267,7 +271,7 @@ def test_the_guard_holds_a_mass_graduation_until_a_person_releases_it(
     held = run_dag("eios_sync", settings=settings)
     assert held.state == "failed" and held.state_of("verify_nothing_held") == "failed"
     assert held.state_of("decide_held_faculties") == "failed"  # no default: a timeout fails
-    assert held.state_of("sync_faculty.apply_changes") == "success"
+    assert held.state_of("apply_changes") == "success"
     assert asked[-1]["options"] == ["ECON"]  # one option per held faculty, no default
     assert asked[-1]["multiple"] and asked[-1]["defaults"] is None
     assert asked[-1]["timeout"] == timedelta(hours=20)
@@ -410,7 +414,11 @@ def test_quality_gate_rejects_rows_and_fails_a_faculty_above_the_share(fresh_sta
         query("sandbox", "UPDATE eios_student SET email = 'x@@y' WHERE student_id = %s", sid)
     result = run_dag("eios_sync", settings={"faculties": ["ECON", "LAW"]})
     assert result.state == "failed"
-    assert sorted(result.task_states["extract_faculty.check_quality"]) == ["failed", "success"]
+    assert result.state_of("check_quality") == "success"  # one gate: each faculty on its own
+    gate = {c["id"]: c for c in result.xcom("check_quality")}
+    assert "more than 5 % rejected" in gate["LAW"]["quality_error"]
+    assert "quality_error" not in gate["ECON"]
+    assert result.state_of("verify_nothing_held") == "failed"
     assert not set(law) & set(users())  # LAW not synced in this run
     report = result.xcom("report_run")
     assert report["counts"]["faculties_not_synced"] == ["LAW"]
@@ -550,7 +558,7 @@ def test_calls_are_sized_by_form_fields_and_a_cut_call_shows_as_failed_rows(
     # the setting wrong (higher than the server's): PHP cuts calls silently
     wrong = {"faculties": ["ECON"], "ws_batch_size": 2000, "ws_max_input_vars": 100000}
     cut = run_dag("eios_sync", settings=wrong)
-    assert cut.state == "failed" and cut.state_of("sync_faculty.apply_changes") == "success"
+    assert cut.state == "failed" and cut.state_of("apply_changes") == "success"
     rows = [r for r in history(cut) if r["action"] == "add_member"]
     lost = {r["student"] for r in rows if r["result"].startswith("failed: not applied")}
     assert lost  # the cut tail: Moodle answered no warning, the read-back found no member
@@ -614,3 +622,19 @@ def test_a_transfer_between_faculties_moves_once_and_a_rerun_changes_nothing(fre
         assert again.state == "success", again.task_states
         assert write_calls(sandbox) == {}
         assert users()[moved]["suspended"] == 0 and users()[tied]["department"] == law_name
+
+
+def test_a_faculty_whose_eios_feed_fails_is_not_synced_and_stops_no_other(fresh_stack, sandbox):
+    sandbox.arm("eios", "/faculties/LAW/students", "not_json", times=100)
+    result = run_dag("eios_sync", settings={"faculties": ["ECON", "LAW"]})
+    assert result.state == "failed" and result.state_of("extract_students") == "success"
+    extracted = {e["id"]: e for e in result.xcom("extract_students")}
+    assert "not JSON" in extracted["LAW"]["extract_error"]
+    report = result.xcom("report_run")
+    assert report["counts"]["faculties_not_synced"] == ["LAW"]
+    assert result.state_of("verify_nothing_held") == "failed"
+    assert any(u["department"] == "Экономический факультет" for u in users().values())
+    sandbox.reset()
+    again = run_dag("eios_sync", settings={"faculties": ["ECON", "LAW"]})
+    assert again.state == "success", again.task_states
+    assert any(u["department"] == "Юридический факультет" for u in users().values())

@@ -174,16 +174,14 @@ def _run_tasks(config: dict) -> dict:
     from include.tasks import eios_sync as tasks
 
     faculties = tasks.list_faculties.function(config)
-    checked = [
-        tasks.check_quality.function(tasks.extract_students.function(f, config), config)
-        for f in faculties
+    extracted = tasks.extract_students.function(config, faculties)
+    checked = tasks.check_quality.function(config, extracted)
+    planned = tasks.plan_changes.function(config, checked)
+    applied = [
+        tasks.apply_changes.function(guarded, config)
+        for guarded in tasks.check_mass_graduation.function(config, planned)
     ]
-    finished = []
-    for planned in tasks.plan_changes.function(config, faculties, checked):
-        applied = tasks.apply_changes.function(
-            tasks.check_mass_graduation.function(planned, config), config
-        )
-        finished.append(tasks.record_faculty_state.function(applied, config))
+    finished = tasks.record_faculty_state.function(config, applied)
     history = tasks.record_history.function(config)
     return {"checked": checked[0], "finished": finished, "history": history}
 
@@ -345,11 +343,11 @@ def test_the_students_feed_stops_at_the_settings_max_pages(stack, store_root):
     stack.reset()
     settings_model = EiosSyncSettings(eios_page_size=1, eios_max_pages=2)
     config = _config(settings_model, "paging_eios", datetime.now(UTC).replace(tzinfo=None))
-    with pytest.raises(PagingError, match="max_pages = 2"):
-        tasks.extract_students.function({"id": "ECON", "name": "x", "lower_bound": None}, config)
+    with pytest.raises(PagingError, match="max_pages = 2"):  # every faculty failed: the task
+        tasks.extract_students.function(config, [{"id": "ECON", "name": "x", "lower_bound": None}])
     stack.arm("eios", "/faculties/ECON/students", "repeat_token")
     with pytest.raises(PagingError, match="again"):
-        tasks.extract_students.function(
+        tasks.extract_faculty(
             {"id": "ECON", "name": "x", "lower_bound": None},
             _config(EiosSyncSettings(eios_page_size=1), "paging_eios_2", datetime.now(UTC)),
         )
