@@ -2,15 +2,15 @@
 store and the project DB around the pure rules of `include.courses.archive`. Every task
 after `resolve_settings` receives its result (`settings`). Backups are streams: copied
 in chunks while hashed, verified in one pass; no task holds a whole `.mbz` in memory.
+The record of the backups (their rows, the stored copies, the manifests) is beside
+them, in include/tasks/course_backups.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from airflow.sdk import get_current_context, task
 
@@ -18,10 +18,19 @@ from include.config import CourseArchiveSettings
 from include.connectors.hooks import moodle_db, moodle_ws, pipelines_db
 from include.courses import archive
 from include.dag_defaults import LONG_TIMEOUT, run_moment
+from include.tasks.course_backups import (
+    all_backup_rows,
+    backup_row,
+    copy_into_store,
+    execute,
+    mark,
+    now,
+    read_manifest,
+    write_manifests,
+)
 from include.tasks.settings import settings_of
 
 log = logging.getLogger(__name__)
-LIVE = ("copied", "verified", "moved")  # statuses whose file is in the store
 MOVE_BATCH = 50  # courses per core_course_update_courses call
 
 
@@ -29,52 +38,12 @@ def _settings(resolved: dict) -> CourseArchiveSettings:
     return settings_of(CourseArchiveSettings, resolved)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
 def _dry_run() -> bool:
     return bool(get_current_context()["params"].get("dry_run"))
 
 
-def _backup_rows(state, course_id: int | None = None, academic_year: str | None = None):
-    """Backup rows: all of them, or the one of a course and academic year (read in SQL)."""
-    params = {"course_id": course_id, "academic_year": academic_year}
-    return state.read_frame(state.query("course_backup_rows"), params)
-
-
-def _row(state, item: dict):
-    match = _backup_rows(state, item["course_id"], item["academic_year"])
-    return None if match.empty else match.iloc[0]
-
-
-def _execute(state, query: str, params: dict) -> None:
-    with state.transaction() as cursor:
-        cursor.execute(state.query(query), params)
-
-
-def _mark(state, item: dict, status: str, reason: str | None = None, category_id=None) -> None:
-    _execute(state, "course_backup_mark", {
-        "status": status, "reason": reason, "at": _now(), "archive_category_id": category_id,
-        "course_id": item["course_id"], "academic_year": item["academic_year"],
-    })  # fmt: skip
-
-
 def _failure(item: dict, reason: str) -> dict:
     return {"course_id": item["course_id"], "shortname": item["shortname"], "reason": reason}
-
-
-def copy_into_store(source: Path, target) -> tuple[str, int]:
-    """Copy a local file to a store path (ObjectStoragePath) in chunks, hashing it on the
-    way: SHA-256 and size of what was written. Memory holds one chunk."""
-    digest, size = hashlib.sha256(), 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with source.open("rb") as src, target.open("wb") as dst:
-        while chunk := src.read(archive.CHUNK_BYTES):
-            digest.update(chunk)
-            dst.write(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 @task
@@ -88,14 +57,13 @@ def select_courses(settings: dict) -> dict:
     cutoff = int(
         datetime(end_before.year, end_before.month, end_before.day, tzinfo=UTC).timestamp()
     )
-    moodle, state = moodle_db(), pipelines_db()
+    moodle = moodle_db()
     try:
         categories = moodle.read_frame("course_categories")
         candidates = moodle.read_frame("course_archive_candidates", {"end_before": cutoff})
-        rows = _backup_rows(state)
     finally:
         moodle.close()
-        state.close()
+    rows = all_backup_rows()
     plan, skipped = archive.plan_archive(
         candidates,
         categories,
@@ -154,7 +122,7 @@ def backup_course(item: dict, settings: dict) -> dict:
     context["course_shortname"] = item["shortname"]
     state = pipelines_db()
     try:
-        known = _row(state, item)
+        known = backup_row(state, item)
         if known is not None and known.status in ("verified", "moved"):
             target = storage.store_path(known.store_path)
             if target.exists() and storage.sha256_of(target) == known.sha256:
@@ -169,7 +137,7 @@ def backup_course(item: dict, settings: dict) -> dict:
         try:
             result = runner.backup(item["course_id"])
         except MoodleBackupError as exc:
-            _execute(state, "course_backup_upsert", {
+            execute(state, "course_backup_upsert", {
                 **record, "sha256": None, "size_bytes": None, "status": "failed",
                 "reason": str(exc), "backed_up_at": None,
             })  # fmt: skip
@@ -179,39 +147,14 @@ def backup_course(item: dict, settings: dict) -> dict:
             digest, size = copy_into_store(result.path, target)
         finally:
             runner.discard(result)
-        _execute(state, "course_backup_upsert", {
+        execute(state, "course_backup_upsert", {
             **record, "sha256": digest, "size_bytes": size, "status": "copied", "reason": None,
-            "backed_up_at": _now(),
+            "backed_up_at": now(),
         })  # fmt: skip
         log.info("%s: %d bytes stored at %s (sha256 %s)", item["shortname"], size, target, digest)
         return {"course_id": item["course_id"], "status": "copied", "bytes": size}
     finally:
         state.close()
-
-
-def write_manifests(chosen: CourseArchiveSettings, years: set[str] | None = None) -> list[str]:
-    """`manifest.csv`/`manifest.json` (file, sha256, size) per academic-year folder."""
-    from include import storage
-
-    state = pipelines_db()
-    try:
-        rows = _backup_rows(state)
-    finally:
-        state.close()
-    by_year: dict[str, list] = defaultdict(list)
-    for row in rows[rows.status.isin(LIVE)].itertuples():
-        by_year[row.academic_year].append(row)
-    written = []
-    for year in sorted(set(by_year) | (years or set())):
-        folder = storage.store_path(chosen.store_prefix, year, "manifest.json").parent
-        prefix = f"{chosen.store_prefix}/{year}/"
-        entries = [
-            storage.ManifestEntry(r.store_path.removeprefix(prefix), r.sha256, int(r.size_bytes))
-            for r in by_year.get(year, [])
-        ]
-        csv_path, _ = storage.write_manifest(folder, entries)
-        written.append(str(csv_path))
-    return written
 
 
 @task(trigger_rule="all_done")
@@ -232,7 +175,7 @@ def verify_backups(settings: dict, plan: list[dict], _manifests) -> dict:
     manifests: dict[str, dict] = {}
     try:
         for item in plan:
-            row = _row(state, item)
+            row = backup_row(state, item)
             if row is None or row.status == "failed":
                 failed.append(_failure(item, "no backup" if row is None else row.reason))
                 continue
@@ -241,8 +184,7 @@ def verify_backups(settings: dict, plan: list[dict], _manifests) -> dict:
                 continue
             year = item["academic_year"]
             if year not in manifests:
-                folder = storage.store_path(chosen.store_prefix, year, "manifest.json").parent
-                manifests[year] = {e.file: e for e in storage.read_manifest(folder)}
+                manifests[year] = read_manifest(chosen, year)
             entry = manifests[year].get(
                 row.store_path.removeprefix(f"{chosen.store_prefix}/{year}/")
             )
@@ -255,11 +197,11 @@ def verify_backups(settings: dict, plan: list[dict], _manifests) -> dict:
                 with target.open("rb") as stream:
                     reason = archive.verify_copy(stream, entry.sha256, item["course_id"])
             if reason:
-                _mark(state, item, "failed", f"verification: {reason}")
+                mark(state, item, "failed", f"verification: {reason}")
                 failed.append(_failure(item, reason))
                 log.error("%s: backup NOT verified: %s", item["shortname"], reason)
             else:
-                _mark(state, item, "verified")
+                mark(state, item, "verified")
                 verified.append(item["course_id"])
                 log.info("%s: backup verified (sha256 %s)", item["shortname"], entry.sha256)
     finally:
@@ -311,7 +253,7 @@ def move_courses(settings: dict, plan: list[dict], verification: dict) -> dict:
                     if item["course_id"] in refused:
                         failed.append(_failure(item, refused[item["course_id"]]))
                         continue
-                    _mark(state, item, "moved", None, category_id)
+                    mark(state, item, "moved", None, category_id)
                     moved.append(item["course_id"])
                     log.info("%s: moved to category %s and hidden", item["shortname"], category_id)
     finally:
@@ -338,7 +280,7 @@ def prune_backups(settings: dict, _moved) -> dict:
                 log.info("dry run: would delete %s (backup made %s, before %s)", path, made, cutoff)
                 continue
             storage.store_path(path).unlink(missing_ok=True)
-            _mark(state, row, "pruned", f"retention: made {made:%Y-%m-%d}, kept until {cutoff}")
+            mark(state, row, "pruned", f"retention: made {made:%Y-%m-%d}, kept until {cutoff}")
             years.add(row["academic_year"])
             log.info("deleted %s (backup of %s made %s, older than %s)", path, row["shortname"],
                      made, cutoff)  # fmt: skip
@@ -389,11 +331,7 @@ def report_archive(settings, selection, verification, moved, pruned) -> dict:
     plan = selection["plan"]
     failed = {f["course_id"]: f for f in verification["failed"] + moved["failed"]}
     if not dry_run and plan:
-        state = pipelines_db()
-        try:
-            rows = _backup_rows(state)
-        finally:
-            state.close()
+        rows = all_backup_rows()
         done = {int(r.course_id) for r in rows.itertuples() if r.status == "moved"}
         for item in plan:
             if item["course_id"] not in done and item["course_id"] not in failed:
