@@ -54,11 +54,10 @@ again, a re-run continues with the courses not yet archived (the throttle's rest
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import dag
 
 from include.config import CourseArchiveSettings
-from include.dag_defaults import default_args, run_failed_mail
+from include.dag_defaults import dag_args
 from include.tasks.course_archive import (
     backup_course,
     check_plan,
@@ -79,11 +78,6 @@ DAG_ID = "course_archive"
     description="Back up finished courses to the archive store, then move and hide them",
     doc_md=__doc__,
     schedule="@monthly",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
-    on_failure_callback=run_failed_mail(),
     tags=["courses", "moodle"],
     params={
         "end_before": date_param(
@@ -92,6 +86,7 @@ DAG_ID = "course_archive"
         **params_from(CourseArchiveSettings, ["root_category_id", "max_backups_per_run"]),
         "dry_run": flag_param("List the plan; change nothing"),
     },
+    **dag_args(),
 )
 def course_archive():
     settings = resolve_settings(CourseArchiveSettings, DAG_ID)

@@ -47,11 +47,10 @@ same content (files are written only when their bytes change).
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import dag
 
 from include.config import CourseAuditSettings
-from include.dag_defaults import default_args, run_failed_mail
+from include.dag_defaults import dag_args
 from include.tasks.course_audit import (
     check_structure,
     extract_structure,
@@ -68,13 +67,9 @@ DAG_ID = "course_audit"
     description="Check each course against the regulation's minimum e-course composition",
     doc_md=__doc__,
     schedule="@weekly",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
-    on_failure_callback=run_failed_mail(),
     tags=["courses", "moodle"],
     params=params_from(CourseAuditSettings, ["root_category_id", "default_delivery_model"]),
+    **dag_args(),
 )
 def course_audit():
     settings = resolve_settings(CourseAuditSettings, DAG_ID)

@@ -86,11 +86,10 @@ whose marker exists in its course is adopted into the journal, never published t
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import dag
 
 from include.config import KonturRecordingsSettings
-from include.dag_defaults import default_args, run_failed_mail
+from include.dag_defaults import dag_args
 from include.tasks.kontur_clearing import approval_of
 from include.tasks.kontur_recordings import (
     check_recordings,
@@ -118,11 +117,6 @@ DAG_ID = "kontur_recordings"
     description="Publish Kontur.Talk meeting recordings into their Moodle courses",
     doc_md=__doc__,
     schedule="*/15 * * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
-    on_failure_callback=run_failed_mail(),
     tags=["recordings", "kontur-talk", "moodle"],
     params={
         "publish_now": flag_param("Publish now: skip the time gate"),
@@ -141,6 +135,7 @@ DAG_ID = "kontur_recordings"
             KonturRecordingsSettings, "default_prefix", "Override the default prefix for this run"
         ),
     },
+    **dag_args(),
 )
 def kontur_recordings():
     settings = resolve_settings()

@@ -99,3 +99,19 @@ def run_failed_mail():
     from include.notifications import run_failed_notifier
 
     return run_failed_notifier()
+
+
+def dag_args(**overrides) -> dict:
+    """The `@dag` arguments the house's DAGs share: no catch-up from the first date, one
+    run at a time, the task defaults above, the failure mail. A DAG names any it sets
+    otherwise (`dag_args(max_active_runs=2)`)."""
+    import pendulum
+
+    return {
+        "start_date": pendulum.datetime(2026, 1, 1, tz="UTC"),
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": default_args(),
+        "on_failure_callback": run_failed_mail(),
+        **overrides,
+    }

@@ -65,13 +65,22 @@ def course_lines(per_course: dict[int, int], noun: str) -> list[str]:
 def asking(
     plan: dict,
     config: KonturRecordingsSettings,
+    params: dict,
+    *,
+    would: str,
+    nothing: str | None,
     question: str,
     facts: list[str],
     per_course: dict[int, int],
     noun: str,
 ) -> dict:
-    """The plan, to be asked: its Markdown body is the question, the facts, the courses and
-    what Approve and Reject do."""
+    """The plan, and whether to ask: not in a dry run (the outcome says what it `would`
+    do), not with `nothing` to clear (the outcome says why). Asked, its Markdown body is
+    the question, the facts, the courses and what Approve and Reject do."""
+    if params.get("dry_run"):
+        return plan | {"ask": False, "outcome": f"dry run: would {would}"}
+    if nothing:
+        return plan | {"ask": False, "outcome": nothing}
     body = "\n".join(
         [
             f"**{question}**",
@@ -122,20 +131,24 @@ def journal_plan(config: KonturRecordingsSettings, params: dict) -> dict:
     }
     rows, days = sum(per_course.values()), len(db.read_frame(db.query("kontur_published_dates")))
     plan = {"requested": True, "rows": rows, "days": days, "courses": len(per_course)}
-    if params.get("dry_run"):
-        return plan | {"ask": False, "outcome": f"dry run: would clear {plural(rows, 'row')}"}
-    if not rows and not days:
-        return plan | {"ask": False, "outcome": "the journal is empty: nothing to clear"}
-    facts = [
-        f"- {plural(rows, 'journal row')} (table `kontur_publication`) in "
-        f"{plural(len(per_course), 'course')}, and {plural(days, 'published day')} "
-        "(table `kontur_publication_day`) will be deleted.",
-        "- The URL activities stay in Moodle: their markers (`ktalk:<key>`) keep them "
-        "from being published twice; the next publication adopts them into the journal "
-        "again (an activity removed by *clear sections* is published again).",
-    ]
-    question = "Clear the publication journal of `kontur_recordings`?"
-    return asking(plan, config, question, facts, per_course, "recording")
+    return asking(
+        plan,
+        config,
+        params,
+        would=f"clear {plural(rows, 'row')}",
+        nothing=None if rows or days else "the journal is empty: nothing to clear",
+        question="Clear the publication journal of `kontur_recordings`?",
+        facts=[
+            f"- {plural(rows, 'journal row')} (table `kontur_publication`) in "
+            f"{plural(len(per_course), 'course')}, and {plural(days, 'published day')} "
+            "(table `kontur_publication_day`) will be deleted.",
+            "- The URL activities stay in Moodle: their markers (`ktalk:<key>`) keep them "
+            "from being published twice; the next publication adopts them into the journal "
+            "again (an activity removed by *clear sections* is published again).",
+        ],
+        per_course=per_course,
+        noun="recording",
+    )
 
 
 def clear_journal_after(
@@ -169,19 +182,23 @@ def sections_plan(config: KonturRecordingsSettings, params: dict, clock: datetim
     due = db.read_frame(db.query("kontur_clear_candidates"), {"cutoff": cutoff})
     per_course = {int(c): int(n) for c, n in due.groupby("course_id").size().items()}
     plan = {"requested": True, "cutoff": str(cutoff), "due": len(due), "courses": len(per_course)}
-    if params.get("dry_run"):
-        return plan | {"ask": False, "outcome": f"dry run: would remove {len(due)}"}
-    if due.empty:
-        return plan | {"ask": False, "outcome": f"nothing published before {cutoff}"}
-    facts = [
-        f"- {plural(len(due), 'URL activity')} published before "
-        f"{cutoff} (older than {plural(config.clear_after_days, 'day')}) in "
-        f"{plural(len(per_course), 'course')} will be deleted through "
-        "`core_course_delete_modules`.",
-        "- The journal keeps them: each course's archive page still lists them.",
-    ]
-    question = "Remove old recording activities from their Moodle sections?"
-    return asking(plan, config, question, facts, per_course, "activity")
+    return asking(
+        plan,
+        config,
+        params,
+        would=f"remove {len(due)}",
+        nothing=f"nothing published before {cutoff}" if due.empty else None,
+        question="Remove old recording activities from their Moodle sections?",
+        facts=[
+            f"- {plural(len(due), 'URL activity')} published before "
+            f"{cutoff} (older than {plural(config.clear_after_days, 'day')}) in "
+            f"{plural(len(per_course), 'course')} will be deleted through "
+            "`core_course_delete_modules`.",
+            "- The journal keeps them: each course's archive page still lists them.",
+        ],
+        per_course=per_course,
+        noun="activity",
+    )
 
 
 def clear_sections_after(
