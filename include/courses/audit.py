@@ -244,25 +244,19 @@ def audit_course(course: dict, modules: list[dict], model: str, rules: AuditRule
         findings["1"] = _finding("present", f"{len(text)} знаков")
 
     # 7: one glossary with enough teacher entries; 10: one materials folder
-    glossaries = [m for m in modules if m["modname"] == "glossary"]
-    if not glossaries:
-        findings["7"] = _finding("missing", "")
-    elif len(glossaries) > 1:
-        findings["7"] = _finding("malformed", f"{len(glossaries)} глоссария, должен быть один")
-    else:
-        entries = int(glossaries[0].get("glossary_entries") or 0)
+    def glossary(found: dict) -> dict:
+        entries = int(found.get("glossary_entries") or 0)
         status = "present" if entries >= rules.glossary_min_entries else "malformed"
-        findings["7"] = _finding(
-            status,
-            f"«{glossaries[0]['name']}»: {entries} терминов (минимум {rules.glossary_min_entries})",
-        )
-    folders = [m for m in modules if m["modname"] == "folder"]
-    if not folders:
-        findings["10"] = _finding("missing", "")
-    elif len(folders) > 1:
-        findings["10"] = _finding("malformed", f"{len(folders)} папки, хранилище должно быть одно")
-    else:
-        findings["10"] = _finding("present", f"«{folders[0]['name']}»")
+        minimum = rules.glossary_min_entries
+        return _finding(status, f"«{found['name']}»: {entries} терминов (минимум {minimum})")
+
+    findings["7"] = _single(modules, "glossary", "{n} глоссария, должен быть один", glossary)
+    findings["10"] = _single(
+        modules,
+        "folder",
+        "{n} папки, хранилище должно быть одно",
+        lambda found: _finding("present", f"«{found['name']}»"),
+    )
     claimed.update(i for i, m in enumerate(modules) if m["modname"] in ("glossary", "folder"))
 
     # 15–20: required only when the course has the topic (working program)
@@ -339,6 +333,17 @@ def audit_course(course: dict, modules: list[dict], model: str, rules: AuditRule
         "malformed": [f["code"] for f in due if f["status"] == "malformed"],
         "findings": ordered,
     }
+
+
+def _single(modules: list[dict], modname: str, several: str, judge) -> dict:
+    """The finding of an element a course holds exactly once (a glossary, a folder):
+    missing, several of them (`several` says how many: `{n}`), or the one `judge`d."""
+    found = [m for m in modules if m["modname"] == modname]
+    if not found:
+        return _finding("missing", "")
+    if len(found) > 1:
+        return _finding("malformed", several.format(n=len(found)))
+    return judge(found[0])
 
 
 def _finding(status: str, detail: str) -> dict:
