@@ -102,6 +102,12 @@ def row_data_error(error: BaseException) -> bool:
     )
 
 
+def marker_key(course_id, idnumber: str) -> tuple[int, str]:
+    """A marker as Moodle's database compares it (its collations ignore case and trailing
+    spaces): two that it takes for one are one here too."""
+    return int(course_id), idnumber.casefold().rstrip(" ")
+
+
 class _Statements:
     """The named statements on one cursor, counted (the benchmark and the run report
     show statements per activity; the server's own `Questions` count agrees)."""
@@ -202,7 +208,7 @@ class MoodleModuleWriter:
         now = int(now or time.time())
         result, seen, unique = ChunkResult(), set(), []
         for activity in activities:
-            key = (activity.course_id, activity.idnumber)
+            key = marker_key(activity.course_id, activity.idnumber)
             if key in seen:
                 result.rejected.append(RejectedActivity(activity, "the same marker twice"))
             elif not activity.idnumber or len(activity.idnumber) > MAX_IDNUMBER:
@@ -259,24 +265,26 @@ class MoodleModuleWriter:
             "find_marked", module=module, course_ids=sorted({a.course_id for a in live}),
             idnumbers=sorted({a.idnumber for a in live}),
         ):  # fmt: skip
-            marked.setdefault((int(course), idnumber), (int(cmid), int(instance), int(section)))
-        old = [a for a in live if (a.course_id, a.idnumber) in marked]
-        new = [a for a in live if (a.course_id, a.idnumber) not in marked]
+            marked.setdefault(
+                marker_key(course, idnumber), (int(cmid), int(instance), int(section))
+            )
+        old = [a for a in live if marker_key(a.course_id, a.idnumber) in marked]
+        new = [a for a in live if marker_key(a.course_id, a.idnumber) not in marked]
         updated = self._update_pages(cur, old, marked, now) if modname == "page" else {}
         written = {}
         for a in old:
-            cmid, instance, section_id = marked[(a.course_id, a.idnumber)]
-            written[(a.course_id, a.idnumber)] = WrittenModule(
+            cmid, instance, section_id = marked[marker_key(a.course_id, a.idnumber)]
+            written[marker_key(a.course_id, a.idnumber)] = WrittenModule(
                 cmid, instance, section_id, False, cmid in updated, a.course_id, a.idnumber
             )
         created = self._create(cur, modname, module, new, now) if new else []
-        written |= {(w.course_id, w.idnumber): w for w in created}
+        written |= {marker_key(w.course_id, w.idnumber): w for w in created}
         touched = {w.course_id for w in created} | set(updated.values())
         if touched:
             cur.run("bump_cacherev", course_ids=sorted(touched), now=now)
         self._log(cur, modname, "created", [w.cmid for w in created], now)
         self._log(cur, modname, "updated", sorted(updated), now)
-        result.written += [written[(a.course_id, a.idnumber)] for a in live]
+        result.written += [written[marker_key(a.course_id, a.idnumber)] for a in live]
         return result
 
     def _sections(self, cur: _Statements, items: list[Activity], now) -> dict:
@@ -316,7 +324,7 @@ class MoodleModuleWriter:
                 **marker)  # fmt: skip
         cur.run(f"clear_{modname}_markers", **marker)
         rows = {
-            (int(course), idnumber): (int(cmid), int(instance), int(section))
+            marker_key(course, idnumber): (int(cmid), int(instance), int(section))
             for cmid, course, idnumber, instance, section in cur.all(
                 "new_course_modules",
                 module=module,
@@ -333,7 +341,7 @@ class MoodleModuleWriter:
         contexts = {int(cmid) for cmid, _ in cur.all("module_contexts", cmids=ids)}
         written = []
         for a in new:
-            cmid, instance, section_id = rows[(a.course_id, a.idnumber)]
+            cmid, instance, section_id = rows[marker_key(a.course_id, a.idnumber)]
             if section_id != sections[(a.course_id, a.section_number)] or cmid not in contexts:
                 raise ModuleWriteError(f"course module {cmid}: section or context not linked")
             written.append(
@@ -345,11 +353,11 @@ class MoodleModuleWriter:
         """The pages whose name or content changed, rewritten: {cmid: course}."""
         if not old:
             return {}
-        instances = sorted({marked[(a.course_id, a.idnumber)][1] for a in old})
+        instances = sorted({marked[marker_key(a.course_id, a.idnumber)][1] for a in old})
         state = {int(i): (n, h) for i, n, h in cur.all("lock_pages", ids=instances)}
         changed, rows = {}, []
         for a in old:
-            cmid, instance, _ = marked[(a.course_id, a.idnumber)]
+            cmid, instance, _ = marked[marker_key(a.course_id, a.idnumber)]
             page = state.get(instance)
             digest = hashlib.sha256(a.body.encode("utf-8")).hexdigest()
             if page is None or (page[0], page[1]) == (a.name[:255], digest):
