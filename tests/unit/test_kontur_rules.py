@@ -288,3 +288,21 @@ def test_settings_defaults_and_run_param_overrides():
     )
     assert settings.min_section == 2 and settings.publish_at == "07:05"
     assert settings.default_prefix == "ПО" and settings.prefix_routes == {"ЕГЭ": 735}
+
+
+def test_a_list_parameter_becomes_one_placeholder_per_value_and_markers_compare_as_moodle():
+    from include.connectors.moodle_db import expand_lists
+    from include.connectors.moodle_modules import marker_key
+
+    sql, params = expand_lists(
+        "SELECT id FROM t WHERE id IN (%(ids)s) AND m = %(m)s AND k IN (%(ids_x)s)",
+        {"ids": [3, 1], "m": 7, "ids_x": ("a",)},
+    )
+    assert sql == (
+        "SELECT id FROM t WHERE id IN (%(ids__0)s, %(ids__1)s) AND m = %(m)s"
+        " AND k IN (%(ids_x__0)s)"
+    )
+    assert params == {"ids__0": 3, "ids__1": 1, "m": 7, "ids_x__0": "a"}
+    with pytest.raises(ValueError, match="empty list"):
+        expand_lists("IN (%(ids)s)", {"ids": []})
+    assert marker_key("5", "ktalk:AbC ") == marker_key(5, "ktalk:abc") != marker_key(5, "ktalk:ab")
