@@ -16,7 +16,7 @@ from typing import Any
 from airflow.providers.mysql.hooks.mysql import MySqlHook
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from include.connectors.sql_files import fetch_frame
+from include.connectors.sql_files import fetch_frame, in_transaction
 
 # MySQL client errors that a later attempt may not meet: too many connections, cannot
 # connect (socket, TCP), server gone away, connection lost
@@ -90,15 +90,8 @@ class OneConnectionMySqlHook(MySqlHook):
     def transaction(self):
         """A cursor inside one transaction: committed on success, rolled back on error."""
         connection = self.db
-        cursor = connection.cursor()
-        try:
+        with in_transaction(connection, connection.cursor()) as cursor:
             yield cursor
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
-        finally:
-            cursor.close()
 
     def close(self) -> None:
         if self._dbapi_connection is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -12,6 +13,20 @@ from include.paths import SQL_DIR
 def sql_text(relative_path: str) -> str:
     """The text of `sql/<relative_path>` (cached: the files do not change at run time)."""
     return (SQL_DIR / relative_path).read_text(encoding="utf-8")
+
+
+@contextmanager
+def in_transaction(connection, cursor):
+    """`cursor` inside one transaction of its DB-API `connection`: committed on success,
+    rolled back on any error, closed either way."""
+    try:
+        yield cursor
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        cursor.close()
 
 
 def fetch_frame(connection, sql: str, params: Any = None):

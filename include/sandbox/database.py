@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import MySQLdb
 import MySQLdb.cursors
 
+from include.connectors.sql_files import in_transaction
 from include.sandbox.environment import connection_json, sandbox_db
 
 _local = threading.local()
@@ -47,12 +48,5 @@ def transaction(which: str = "moodle"):
     except MySQLdb.OperationalError:
         _local.connections.clear()
         connection = _connection(which, factory)
-    cursor = connection.cursor(MySQLdb.cursors.DictCursor)
-    try:
+    with in_transaction(connection, connection.cursor(MySQLdb.cursors.DictCursor)) as cursor:
         yield cursor
-        connection.commit()
-    except BaseException:
-        connection.rollback()
-        raise
-    finally:
-        cursor.close()

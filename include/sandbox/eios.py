@@ -29,15 +29,10 @@ ITEM_FIELDS = COLUMNS  # the data contract is one definition, shared with the cl
 
 
 def _refused(request: Request, path: str) -> JSONResponse | None:
-    fault = faults.record_and_take("eios", path)
-    if fault:
-        response = faults.fault_response(fault)
-        if response is not None:
-            return response
-    expected = connection_json("eios_default").get("password", "")
-    if request.headers.get("authorization", "") != f"Bearer {expected}":
-        return JSONResponse({"error": "unauthorized", "message": "invalid token"}, 401)
-    return None
+    expected = f"Bearer {connection_json('eios_default').get('password', '')}"
+    presented = request.headers.get("authorization", "")
+    unauthorized = JSONResponse({"error": "unauthorized", "message": "invalid token"}, 401)
+    return faults.refused("eios", path, presented, expected, unauthorized)
 
 
 @router.get("/faculties")

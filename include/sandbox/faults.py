@@ -120,6 +120,17 @@ def shape_page(
     return page
 
 
+def refused(system: str, target: str, presented: str | None, expected: str, unauthorized):
+    """What answers a call before the stand-in serves it: the next armed fault of `target`
+    (the call counted), else `unauthorized` when the credential `presented` is not the
+    `expected` one. None: serve the call."""
+    fault = record_and_take(system, target)
+    answer = fault_response(fault) if fault else None
+    if answer is None and presented != expected:
+        return unauthorized
+    return answer
+
+
 def fault_response(fault: dict):
     """The HTTP answer of an armed fault (None for `exception`, which the caller shapes)."""
     mode = fault["mode"]

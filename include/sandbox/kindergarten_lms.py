@@ -23,19 +23,15 @@ from fastapi.responses import JSONResponse
 
 from include.sandbox.database import transaction
 from include.sandbox.environment import connection_json
-from include.sandbox.faults import fault_response, record_and_take, shape_page
+from include.sandbox.faults import refused, shape_page
 
 router = APIRouter(prefix="/lms/api/v1")
 
 
 def _guard(target: str, authorization: str | None):
-    fault = record_and_take("lms", target)
-    if fault is not None:
-        return fault_response(fault)
-    expected = connection_json("kindergarten_lms").get("password", "")
-    if authorization != f"Bearer {expected}":
-        return JSONResponse({"error": "invalid or missing access token"}, status_code=401)
-    return None
+    expected = f"Bearer {connection_json('kindergarten_lms').get('password', '')}"
+    unauthorized = JSONResponse({"error": "invalid or missing access token"}, status_code=401)
+    return refused("lms", target, authorization, expected, unauthorized)
 
 
 def _page(rows: list[dict], offset: int, limit: int) -> int | None:

@@ -42,14 +42,12 @@ def _access() -> dict:
 
 
 def _refused(request: Request, path: str, scope: str | None) -> JSONResponse | None:
-    fault = faults.record_and_take("kontur", path)
-    if fault:
-        response = faults.fault_response(fault)
-        if response is not None:
-            return response
     expected = connection_json("kontur_talk").get("password", "")
-    if request.headers.get("x-auth-token", "") != expected:
-        return _error(401, "unauthorized", "Invalid API key")
+    presented = request.headers.get("x-auth-token", "")
+    unauthorized = _error(401, "unauthorized", "Invalid API key")
+    refusal = faults.refused("kontur", path, presented, expected, unauthorized)
+    if refusal is not None:
+        return refusal
     access = _access()
     if access["expires_at"] and access["expires_at"] < datetime.now(UTC).replace(tzinfo=None):
         return _error(401, "unauthorized", "API key expired")

@@ -72,18 +72,25 @@ def migrate_pipelines_db() -> list[str]:
         connection.close()
 
 
-def reset_data(db: LocalMariaDB, sizes: dict | None = None, seed: int = 20261123) -> dict[str, str]:
-    """Fresh Moodle, sandbox and pipelines databases with the demo data."""
-    from include.sandbox.demo_data import SeedContext, seed_all
-
+def fresh_databases(db: LocalMariaDB, sandbox_schemas: list[str] | None = None) -> None:
+    """Empty Moodle, sandbox and pipelines databases: Moodle's schema and base rows, the
+    named sandbox schemas (`["eios.sql"]`; default: all of them), the migrated project DB."""
     names = database_names()
     for name in names.values():
         db.recreate_database(name)
     db.load_file(MOODLE_FIXTURES / "schema.sql", names["moodle"])
     db.load_file(MOODLE_FIXTURES / "sample-data.sql", names["moodle"])
-    for schema in sorted(SANDBOX_SCHEMAS.glob("*.sql")):
+    schemas = sorted(SANDBOX_SCHEMAS.glob("*.sql"))
+    for schema in [SANDBOX_SCHEMAS / n for n in sandbox_schemas] if sandbox_schemas else schemas:
         db.load_file(schema, names["sandbox"])
     migrate_pipelines_db()
+
+
+def reset_data(db: LocalMariaDB, sizes: dict | None = None, seed: int = 20261123) -> dict[str, str]:
+    """Fresh Moodle, sandbox and pipelines databases with the demo data."""
+    from include.sandbox.demo_data import SeedContext, seed_all
+
+    fresh_databases(db)
     moodle, sandbox = connect("moodle"), connect("sandbox")
     try:
         return seed_all(SeedContext(moodle=moodle, sandbox=sandbox, seed=seed, sizes=sizes or {}))

@@ -30,19 +30,15 @@ from pydantic import BaseModel
 
 from include.sandbox.database import transaction
 from include.sandbox.environment import connection_json
-from include.sandbox.faults import fault_response, record_and_take, shape_page
+from include.sandbox.faults import refused, shape_page
 
 router = APIRouter(prefix="/registry/api/v1")
 
 
 def _guard(target: str, authorization: str | None):
-    fault = record_and_take("registry", target)
-    if fault is not None:
-        return fault_response(fault)
-    expected = connection_json("voucher_registry").get("password", "")
-    if authorization != f"Bearer {expected}":
-        return JSONResponse({"error": "invalid or missing access token"}, status_code=401)
-    return None
+    expected = f"Bearer {connection_json('voucher_registry').get('password', '')}"
+    unauthorized = JSONResponse({"error": "invalid or missing access token"}, status_code=401)
+    return refused("registry", target, authorization, expected, unauthorized)
 
 
 def _json(row: dict) -> dict:
@@ -62,24 +58,30 @@ def _select(sql: str, params: tuple = ()) -> list[dict]:
         return [_json(r) for r in cursor.fetchall()]
 
 
-def _paged(target: str, sql: str, offset: int, limit: int) -> dict:
+def _paged(target: str, authorization: str | None, sql: str, offset: int, limit: int):
+    """One page of a paged list (`next_offset`), after the guard."""
+    refusal = _guard(target, authorization)
+    if refusal is not None:
+        return refusal
     rows = _select(f"{sql} LIMIT %s OFFSET %s", (limit, offset))
     page = {"items": rows, "next_offset": offset + limit if len(rows) == limit else None}
     return shape_page("registry", target, page, "items", "next_offset", offset, offset == 0)
 
 
-def _listed(target: str, rows: list[dict]) -> dict:
-    return shape_page("registry", target, {"items": rows})
+def _listed(target: str, authorization: str | None, sql: str):
+    """A whole (small) list in one answer, after the guard."""
+    refusal = _guard(target, authorization)
+    if refusal is not None:
+        return refusal
+    return shape_page("registry", target, {"items": _select(sql)})
 
 
 @router.get("/regions")
 def regions(authorization: str | None = Header(None)):
-    refusal = _guard("/regions", authorization)
-    if refusal is not None:
-        return refusal
     return _listed(
         "/regions",
-        _select("SELECT code, name, emitent_bin, emitent_name FROM vr_region ORDER BY code"),
+        authorization,
+        "SELECT code, name, emitent_bin, emitent_name FROM vr_region ORDER BY code",
     )
 
 
@@ -89,11 +91,9 @@ def providers(
     limit: int = Query(5000, ge=1, le=50000),
     authorization: str | None = Header(None),
 ):
-    refusal = _guard("/providers", authorization)
-    if refusal is not None:
-        return refusal
     return _paged(
         "/providers",
+        authorization,
         "SELECT bin, name, region_code, funding_model, lms_name, estimate_monthly, address"
         " FROM vr_provider ORDER BY bin",
         offset,
@@ -103,15 +103,11 @@ def providers(
 
 @router.get("/norms")
 def norms(authorization: str | None = Header(None)):
-    refusal = _guard("/norms", authorization)
-    if refusal is not None:
-        return refusal
     return _listed(
         "/norms",
-        _select(
-            "SELECT region_code, age_group, group_type, monthly_amount FROM vr_norm"
-            " ORDER BY region_code, age_group, group_type"
-        ),
+        authorization,
+        "SELECT region_code, age_group, group_type, monthly_amount FROM vr_norm"
+        " ORDER BY region_code, age_group, group_type",
     )
 
 
@@ -121,11 +117,9 @@ def vouchers(
     limit: int = Query(20000, ge=1, le=100000),
     authorization: str | None = Header(None),
 ):
-    refusal = _guard("/vouchers", authorization)
-    if refusal is not None:
-        return refusal
     return _paged(
         "/vouchers",
+        authorization,
         "SELECT voucher_id, iin, bin, status FROM vr_voucher ORDER BY voucher_id",
         offset,
         limit,
@@ -134,15 +128,11 @@ def vouchers(
 
 @router.get("/risk-flags")
 def risk_flags(authorization: str | None = Header(None)):
-    refusal = _guard("/risk-flags", authorization)
-    if refusal is not None:
-        return refusal
     return _listed(
         "/risk-flags",
-        _select(
-            "SELECT flag_id, kind, bin, iin, flagged_on, resolved_on, detail FROM vr_risk_flag"
-            " ORDER BY flag_id"
-        ),
+        authorization,
+        "SELECT flag_id, kind, bin, iin, flagged_on, resolved_on, detail FROM vr_risk_flag"
+        " ORDER BY flag_id",
     )
 
 

@@ -126,52 +126,37 @@ def add_cohort_members(cursor, params: dict):
     member is skipped. Missing cohort or user: code 2; already a member: code 3.
     """
     warnings = []
+
+    def warn(code: str, message: str) -> None:
+        warnings.append({"warningcode": code, "message": message})
+
     now = int(time.time())
     for member in params.get("members") or []:
         cohort_type, user_type = member["cohorttype"], member["usertype"]
         if cohort_type["type"] not in ("id", "idnumber"):
-            warnings.append(
-                {
-                    "warningcode": "1",
-                    "message": f"invalid parameter: cohortype={cohort_type['type']}",
-                }
-            )
+            warn("1", f"invalid parameter: cohortype={cohort_type['type']}")
             continue
         if user_type["type"] not in ("id", "username"):
-            warnings.append(
-                {"warningcode": "1", "message": f"invalid parameter: usertype={user_type['type']}"}
-            )
+            warn("1", f"invalid parameter: usertype={user_type['type']}")
             continue
         cohort = _find_cohort(cursor, cohort_type["type"], cohort_type["value"])
         if cohort is None:
-            warnings.append(
-                {
-                    "warningcode": "2",
-                    "message": f"cohort {cohort_type['type']}={cohort_type['value']} not exists",
-                }
-            )
+            warn("2", f"cohort {cohort_type['type']}={cohort_type['value']} not exists")
             continue
         user = _find_user(cursor, user_type["type"], user_type["value"])
         if user is None:
-            warnings.append(
-                {
-                    "warningcode": "2",
-                    "message": f"user {user_type['type']}={user_type['value']} not exists",
-                }
-            )
+            warn("2", f"user {user_type['type']}={user_type['value']} not exists")
             continue
         cursor.execute(
             "SELECT id FROM mdl_cohort_members WHERE cohortid = %s AND userid = %s",
             (cohort["id"], user["id"]),
         )
         if cursor.fetchone():
-            warnings.append(
-                {
-                    "warningcode": "3",
-                    "message": "record already exists: cohort("
-                    f"{cohort_type['type']}={cohort_type['value']} "
-                    f"{user_type['type']}={user_type['value']})",
-                }
+            warn(
+                "3",
+                "record already exists: cohort("
+                f"{cohort_type['type']}={cohort_type['value']} "
+                f"{user_type['type']}={user_type['value']})",
             )
             continue
         cursor.execute(

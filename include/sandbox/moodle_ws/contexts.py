@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-CONTEXT_SYSTEM, CONTEXT_COURSECAT, CONTEXT_COURSE = 10, 40, 50
+CONTEXT_SYSTEM, CONTEXT_USER, CONTEXT_COURSECAT, CONTEXT_COURSE = 10, 30, 40, 50
+SYSTEM_CONTEXT = {"path": "/1", "depth": 1}  # the site's context row (id 1), every install's
 
 
 def context_of(cursor, level: int, instance: int):

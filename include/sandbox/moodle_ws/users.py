@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+from include.sandbox.moodle_ws.contexts import CONTEXT_USER, SYSTEM_CONTEXT, add_context
 from include.sandbox.moodle_ws.registry import (
     MoodleException,
     invalid_parameter,
@@ -17,8 +18,8 @@ _EMAIL = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9-]+(\.[a-zA-Z0
 # PARAM_USERNAME: lower case letters, digits and _ - . @
 _USERNAME = re.compile(r"^[a-z0-9_.@-]+$")
 _AUTH_PLUGINS = {"manual", "nologin", "db", "ldap", "oauth2", "cas", "shibboleth", "saml2", "email"}
-USER_FIELDS = (
-    "id",
+# Fields a user row answers and an update may change, both
+_PROFILE = (
     "username",
     "firstname",
     "lastname",
@@ -28,21 +29,9 @@ USER_FIELDS = (
     "suspended",
     "department",
     "institution",
-    "lang",
-    "timezone",
 )
-_UPDATABLE = (
-    "username",
-    "firstname",
-    "lastname",
-    "email",
-    "idnumber",
-    "auth",
-    "suspended",
-    "department",
-    "institution",
-    "middlename",
-)
+USER_FIELDS = ("id", *_PROFILE, "lang", "timezone")
+_UPDATABLE = (*_PROFILE, "middlename")
 
 
 def _email_taken(cursor, email: str, other_than: int = 0) -> bool:
@@ -123,14 +112,7 @@ def create_users(cursor, params: dict):
             ),
         )
         user_id = cursor.lastrowid
-        cursor.execute(
-            "INSERT INTO mdl_context (contextlevel, instanceid, path, depth, locked)"
-            " VALUES (30, %s, NULL, 2, 0)",
-            (user_id,),
-        )
-        cursor.execute(
-            "UPDATE mdl_context SET path = CONCAT('/1/', id) WHERE id = %s", (cursor.lastrowid,)
-        )
+        add_context(cursor, CONTEXT_USER, user_id, SYSTEM_CONTEXT)
         created.append({"id": user_id, "username": user["username"]})
     return created
 
