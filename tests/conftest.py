@@ -133,16 +133,20 @@ def airflow_db():
     return TEST_ENV["AIRFLOW_HOME"]
 
 
-@pytest.fixture
-def store_root():
-    """An empty file store for the test."""
+def empty_store():
+    """This session's file store, emptied: its root."""
     import shutil
 
     from include.storage import store_root as root
 
-    path = environment.LOCAL_DIR / f"store-{PREFIX}"
-    shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(environment.LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
     return root()
+
+
+@pytest.fixture
+def store_root():
+    """An empty file store for the test."""
+    return empty_store()
 
 
 def pytest_terminal_summary(terminalreporter, config):

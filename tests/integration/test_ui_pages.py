@@ -24,24 +24,12 @@ PAGES = ["/", "/eios", "/kontur", "/exams", "/vouchers", "/courses", "/runs/eios
 @pytest.fixture(scope="module")
 def outputs(mariadb, tmp_path_factory):
     """A fresh, migrated pipelines_db and an empty store holding the pipelines' outputs."""
-    import shutil
-
     from include.sandbox import stack
-    from include.sandbox.environment import LOCAL_DIR
-    from include.storage import store_root
+    from tests.conftest import empty_store
 
     mariadb.recreate_database(stack.database_names()["pipelines"])
     stack.migrate_pipelines_db()
-    shutil.rmtree(
-        LOCAL_DIR / f"store-{os.environ.get('TEST_DB_PREFIX', 'test')}", ignore_errors=True
-    )
-    root = store_root()
-    connection = stack.connect("pipelines")
-    try:
-        facts = pipeline_outputs.write_all(connection, root)
-    finally:
-        connection.close()
-    return {"root": root, **facts}
+    return pipeline_outputs.write_into(empty_store())
 
 
 @pytest.fixture(scope="module")

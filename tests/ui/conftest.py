@@ -31,18 +31,11 @@ def ui_data(mariadb):
     """Fresh demo data (test sizes), migrated pipelines_db, the pipelines' outputs."""
     from include.sandbox import stack
     from include.sandbox.demo_data import test_sizes
-    from include.storage import store_root
+    from tests.conftest import empty_store
     from tests.ui import pipeline_outputs
 
     stack.reset_data(mariadb, sizes=test_sizes())
-    shutil.rmtree(LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
-    root = store_root()
-    connection = stack.connect("pipelines")
-    try:
-        facts = pipeline_outputs.write_all(connection, root)
-    finally:
-        connection.close()
-    return {"root": root, **facts}
+    return pipeline_outputs.write_into(empty_store())
 
 
 @pytest.fixture(scope="package")

@@ -47,21 +47,34 @@ def _write(root, relative: str, data: bytes) -> str:
     return relative
 
 
-def _report(cursor, dag_id, run_id, logical_date, status, summary, counts, outputs, recorded_at):
+def _report(cursor, dag_id: str, day: date, status, summary, counts, outputs) -> None:
+    """The report row of a scheduled run (`scheduled__ui`) for `day`, recorded now."""
     cursor.execute(
         "INSERT INTO pipeline_run_report (dag_id, run_id, logical_date, status, summary, counts,"
         " outputs, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         (
             dag_id,
-            run_id,
-            logical_date,
+            "scheduled__ui",
+            datetime.combine(day, datetime.min.time()),
             status,
             summary,
             json.dumps(counts),
             json.dumps(outputs),
-            recorded_at,
+            datetime.now(UTC).replace(tzinfo=None),
         ),
     )
+
+
+def write_into(root) -> dict:
+    """Every pipeline's outputs, into the pipelines DB and the store at `root`:
+    `{"root": root, **write_all(...)}`."""
+    from include.sandbox import stack
+
+    connection = stack.connect("pipelines")
+    try:
+        return {"root": root, **write_all(connection, root)}
+    finally:
+        connection.close()
 
 
 def write_all(connection, root, sizes: Sizes = Sizes(), today: date | None = None) -> dict:
@@ -117,13 +130,11 @@ def _eios(cursor, root, sizes: Sizes, today: date) -> dict:
     _report(
         cursor,
         "eios_sync",
-        "scheduled__ui",
-        datetime.combine(today, datetime.min.time()),
+        today,
         "held",
         "4 change(s) applied, 0 planned, 5 held, 1 failed, 0 missing in EIOS",
         {"faculties_synced": 2, "applied": 4, "held": 5, "failed": 1},
         {"history_csv": str(root / "eios_sync" / "history" / newest)},
-        datetime.now(UTC).replace(tzinfo=None),
     )
     return {"history": names, "newest": newest, "oldest": names[0], "held_faculty": "ECON"}
 
@@ -162,13 +173,11 @@ def _kontur(cursor, root, sizes: Sizes, today: date) -> dict:
     _report(
         cursor,
         "kontur_recordings",
-        "scheduled__ui",
-        datetime.combine(today, datetime.min.time()),
+        today,
         "success",
         "polled 40 recording(s) in 1 page(s), 0 rejected; publication: due",
         {"polled": 40, "published": 5, "plan_unmatched": 2},
         {"unmatched": str(root / unmatched)},
-        datetime.now(UTC).replace(tzinfo=None),
     )
     return {"unmatched_recent": "ЕГЭ Неизвестный курс", "unmatched_old": "ПО Старый"}
 
@@ -214,13 +223,11 @@ def _exams(cursor, root, sizes: Sizes, today: date) -> dict:
     _report(
         cursor,
         "exam_archive",
-        "scheduled__ui",
-        datetime.combine(days[0], datetime.min.time()),
+        days[0],
         "success",
         f"{2 * sizes.attempts_per_quiz} attempt PDF(s) in 2 quiz(zes)",
         {"attempts": 2 * sizes.attempts_per_quiz, "quizzes": 2},
         {"archive": str(root / "exams" / f"{days[0]:%Y/%m/%d}")},
-        datetime.now(UTC).replace(tzinfo=None),
     )
     return {"days": [d.isoformat() for d in days]}
 
@@ -274,13 +281,11 @@ def _vouchers(cursor, root, sizes: Sizes, today: date) -> dict:
     _report(
         cursor,
         "voucher_acts",
-        "scheduled__ui",
-        datetime.combine(today, datetime.min.time()),
+        today,
         "success",
         "2 act(s), 1 held",
         {"acts": 2, "held": 1},
         {},
-        datetime.now(UTC).replace(tzinfo=None),
     )
     return {
         "periods": periods,
@@ -319,12 +324,10 @@ def _courses(cursor, root, today: date) -> dict:
     _report(
         cursor,
         "course_audit",
-        "scheduled__ui",
-        datetime.combine(today, datetime.min.time()),
+        today,
         "success",
         "8 course(s) audited, mean score 0.71",
         {"courses": 8, "complete": 3, "incomplete": 5},
         {"fsu-audit": str(root / folder)},
-        datetime.now(UTC).replace(tzinfo=None),
     )
     return {"archived": backups[:2], "failed": backups[2], "audit_csv": audit_csv}
