@@ -16,11 +16,11 @@ Each quiz also gets a summary sheet ("ведомость") of every archived att
 
 Tasks (include/tasks/exam_archive.py): `resolve_settings` → `resolve_archive_date` →
 `select_exam_attempts` → `plan_quizzes` →
-`render_quiz_archive` (dynamic task mapping, one task per quiz; a quiz of 24
-attempts or more renders in one process pool per task, whose workers import only the
-renderer, never Airflow, so it works alike under the task runner, a Celery worker and
-`dag.test()`) → `record_manifest` → `check_archive_files` (quality gate) →
-`report_exam_archive`.
+`render_quiz_archive` (dynamic task mapping, one task per batch of quizzes of at most
+`render_task_attempts` attempts, a whole day by default; each task keeps one long-lived
+pool of workers that import only the renderer, never Airflow, so it works alike under
+the task runner, a Celery worker and `dag.test()`; each worker checks every PDF it makes)
+→ `record_manifest` → `check_archive_files` (quality gate) → `report_exam_archive`.
 
 ## Schedule
 Daily at 03:00 in the university's time zone (`Europe/Moscow`, the DAG's cron
@@ -36,14 +36,20 @@ used), `category_ids` (category ids, subcategories included), `combine` (`or` / 
 0 = one per CPU), `attempt_layout` (`table`, the default: one six-column table row per
 question; `compact`: one numbered line per question with the same six fields, about
 2.5x less CPU per PDF and 1.8x the attempts per second end to end, for session days
-that must finish within the night on few cores). Read once per run by
+that must finish within the night on few cores), `render_task_attempts` (attempts per
+mapped render task, default 10 000; lower it to spread a day over several Celery
+workers), `pdf_engine` (`weasyprint`, the default, or `typst`: the same fields as
+PDF/A-3b from the Typst templates in include/render/typst/, about 10x less CPU per
+attempt; choose it for big session days on few cores; summaries stay WeasyPrint's; see
+docs/exam_archive.md "Which PDF engine" and "Speed"). Read once per run by
 `resolve_settings` (with the params below applied); later tasks use its result, so an
 edit of the Variable during a run changes nothing in that run. A bad value fails
 `resolve_settings` at once naming the field.
 
 ## Params
 - `date` (date picker): archive this date instead of the previous day.
-- `name_pattern`, `category_ids`: override the settings for this run.
+- `name_pattern`, `category_ids`, `render_task_attempts`: override the settings for
+  this run.
 
 Manual run for a date: trigger with `{"date": "2026-11-23"}` in the form, or
 `airflow dags trigger exam_archive --conf '{"date": "2026-11-23"}'`.
@@ -61,10 +67,10 @@ date, files, quizzes, pruned PDFs, the date's store folder and manifest.
 ## Data quality
 `check_archive_files` blocks the run unless there is exactly one PDF per finished
 attempt (recomputed from Moodle), no more, no less; every PDF opens, has at least one
-page and contains the student's name; every manifest hash matches its file. The files
-are read back with PDFium, a few at a time (memory holds a few dozen files, never the
-day's); the rules are a Great Expectations suite over one row per
-file, and each failed check names its files.
+page and contains the student's name; every manifest hash and store size matches what
+its render worker made. Each PDF is checked once, with PDFium, by the worker that
+rendered it; the gate lists the store and reads no PDF back. The rules are a Great
+Expectations suite over one row per file, and each failed check names its files.
 No input from another DAG (Moodle's database only), so no upstream-coverage gate.
 
 ## Re-run and backfill
@@ -115,7 +121,9 @@ UNIVERSITY_TZ = "Europe/Moscow"
         "date": date_param(
             "Archive the attempts finished on this date (default: the day before the run)"
         ),
-        **params_from(ExamArchiveSettings, ["name_pattern", "category_ids"]),
+        **params_from(
+            ExamArchiveSettings, ["name_pattern", "category_ids", "render_task_attempts"]
+        ),
     },
 )
 def exam_archive():

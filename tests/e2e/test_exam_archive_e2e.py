@@ -1,7 +1,8 @@
 """`exam_archive` under the real scheduler and task runner, triggered over REST: a manual
-run for a date whose quizzes render in the process pool and whose gate reads the files in
-its pool, and a backfill over 3 dates through `POST /api/v2/backfills`, backfilled again
-with `reprocess_behavior: completed` without a byte changing or a row duplicated."""
+run for a date whose quizzes render in one process pool whose workers check each file
+(the gate reads none back), the same with `pdf_engine: typst`, and a backfill over 3
+dates through `POST /api/v2/backfills`, backfilled again with `reprocess_behavior:
+completed` without a byte changing or a row duplicated."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from include.exams import gate
-from include.exams.rendering import MIN_POOL_BATCH
+from include.exams.rendering import POOL_FROM
 from include.sandbox.demo_data.exams import DEMO_DATE
 from include.sandbox.stack import connect
 from tests.dags.test_exam_archive import MOSCOW, _finished_attempts, _manifest, _pdfs
@@ -49,26 +50,45 @@ def _archived_ids(store, day: date) -> list[int]:
     return sorted(r["attempt_id"] for r in _manifest(store, day).values() if r["attempt_id"])
 
 
-def test_a_manual_run_for_a_date_renders_and_checks_in_the_pools(exams, succeeded):
+def test_a_manual_run_for_a_date_renders_and_checks_in_one_pool(exams, succeeded):
     api, store = exams["api"], exams["store"]
+    api.set_variable(DAG_ID, {})
     run = api.run(DAG_ID, {"date": DEMO_DATE.isoformat()})
     succeeded(run)
-    quizzes = run.mapped("render_quiz_archive")
-    assert len(quizzes) >= 4 and {t["state"] for t in quizzes} == {"success"}
-    pooled = 0
-    for task in quizzes:  # a big quiz is rendered by the pool's workers under the task runner
-        result = api.xcom(DAG_ID, run.run_id, "render_quiz_archive", task["map_index"])
-        big = result["attempts"] >= MIN_POOL_BATCH
-        assert (result["render_pool_workers"] >= 2) == big, result
-        pooled += big
-    assert pooled >= 3  # the generated quizzes; the real one (10 attempts) renders inline
+    (task,) = run.mapped("render_quiz_archive")  # the day fits one task: one pool for all
+    assert task["state"] == "success"
+    result = api.xcom(DAG_ID, run.run_id, "render_quiz_archive", task["map_index"])
+    quizzes = {p.split("/")[1] for p in _manifest(store, DEMO_DATE)}
+    assert result["quizzes"] == len(quizzes) >= 4, result["quizzes"]
+    assert result["attempts"] >= POOL_FROM["weasyprint"] and result["render_pool_workers"] >= 2
     checked = api.xcom(DAG_ID, run.run_id, "check_archive_files")
-    assert checked["reader_pool_workers"] >= 2 and checked["files_checked"] >= 40, checked
+    assert checked["files_checked"] >= 40 and checked["files_read_back"] == 0, checked
     assert _archived_ids(store, DEMO_DATE) == sorted(r[0] for r in _finished_attempts(DEMO_DATE))
     for path, pdf in _pdfs(store, DEMO_DATE).items():  # real PDFs, read back
         facts = gate.inspect_pdf(pdf)
         assert not facts["error"] and facts["pages"] >= 1, path
         assert _manifest(store, DEMO_DATE)[path]["sha256"] == facts["sha256"], path
+
+
+def test_typst_renders_the_attempts_under_the_task_runner(exams, succeeded):
+    """`pdf_engine: typst` in the Variable: the attempt PDFs are Typst's, made under the task
+    runner (inline: a day this small does not pay for starting a pool); a second run
+    changes no byte."""
+    api, store = exams["api"], exams["store"]
+    api.set_variable(DAG_ID, {"pdf_engine": "typst"})
+    try:
+        runs = [api.run(DAG_ID, {"date": DEMO_DATE.isoformat()}) for _ in range(2)]
+    finally:
+        api.set_variable(DAG_ID, {})
+    for run in runs:
+        succeeded(run)
+    first, second = (api.xcom(DAG_ID, r.run_id, "render_quiz_archive", 0) for r in runs)
+    assert first["pdf_engine"] == "typst" and first["written"] > 0 and second["written"] == 0
+    assert first["attempts"] < POOL_FROM["typst"] and first["render_pool_workers"] == 0
+    pdfs, manifest = _pdfs(store, DEMO_DATE), _manifest(store, DEMO_DATE)
+    attempts = [p for p, r in manifest.items() if r["kind"] == "attempt"]
+    assert attempts and all(b"Typst" in pdfs[p] for p in attempts)
+    assert not any(b"Typst" in pdfs[p] for p in manifest if p not in attempts)  # summaries
 
 
 def test_a_backfill_over_three_dates_through_the_rest_api(exams, succeeded):

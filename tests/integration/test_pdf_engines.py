@@ -269,3 +269,20 @@ def test_an_unknown_engine_is_refused():
         render_attempt_protocol(attempt_document(1), "chromium")
     with pytest.raises(ValueError, match="pdf_engine 'chromium'"):
         render_voucher_act(act_context(1), "chromium")
+
+
+def test_typst_in_the_pool_gives_the_inline_bytes_and_the_workers_checks():
+    """Typst in spawned pool workers (one compiler per worker) makes the bytes it makes
+    inline, and each worker's check of a file names its student."""
+    from include.exams.rendering import render_checked_chunk, render_quizzes
+    from include.render.worker_pool import isolated_process_pool
+    from tests.integration.test_worker_pool import sample_documents
+
+    documents, summary = sample_documents(30)
+    with isolated_process_pool(2) as pool:
+        done = list(render_quizzes([(1, documents, summary)], pool, 2, "table", "typst"))
+    ((key, pairs, (summary_pdf, summary_check)),) = done
+    inline = render_checked_chunk(documents, "table", "typst")
+    assert key == 1 and pairs == inline and summary_check["pages"] >= 1
+    assert all(check["names_student"] and check["pages"] == 1 for _, check in pairs)
+    assert not summary_check["names_student"]
