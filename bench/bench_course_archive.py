@@ -3,7 +3,7 @@ copied into the store and verified, by the functions the DAG's tasks call.
 
 For each size, in a fresh process (so peak RSS is that size's alone): a gzip tar with
 `moodle_backup.xml` and incompressible "user files" of that size is written to a
-temporary folder, then `include.tasks.course_archive.copy_into_store` (what
+temporary folder, then `include.tasks.course_backups.copy_into_store` (what
 `backup_course` does) copies it into a local store through ObjectStoragePath while
 hashing it, and `include.courses.archive.verify_copy` (what `verify_backups` does)
 hashes and reads the stored copy as a Moodle backup in one pass. Prints the peak RSS
@@ -77,7 +77,7 @@ def one_size(size_mb: int) -> dict:
     from airflow.sdk import ObjectStoragePath
 
     from include.courses import archive
-    from include.tasks.course_archive import copy_into_store
+    from include.tasks.course_backups import copy_into_store
 
     with tempfile.TemporaryDirectory(prefix="bench-course-") as tmp:
         source = Path(tmp) / "backup.mbz"
