@@ -31,15 +31,15 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import multiprocessing
 import os
-import random
 import resource
 import subprocess
 import sys
 import time
 import urllib.request
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -69,8 +69,10 @@ def in_worker(function, *args):
 def _warm() -> None:
     import logging
 
-    import include.tasks.voucher_acts  # noqa: F401  (Airflow, pandas: ~6 s a process, once)
+    import include.tasks.voucher_act_pdfs  # noqa: F401  (Airflow, pandas: ~6 s a process, once)
+    import include.tasks.voucher_acts  # noqa: F401
     import include.tasks.voucher_ingest  # noqa: F401
+    import include.tasks.voucher_month_lines  # noqa: F401
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
@@ -78,100 +80,73 @@ def _warm() -> None:
 def fresh_pool(workers: int) -> ProcessPoolExecutor:
     # warm worker processes, as a Celery worker keeps its imports between tasks; the
     # peak RSS reported is the worker's high-water mark over the tasks it ran
-    return ProcessPoolExecutor(max_workers=workers, initializer=_warm)
+    # spawned, not forked: this process has threads (DuckDB, Typst) by then, and a fork
+    # can copy a lock one of them holds (the render stage's workers hung on a futex)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
+    )
 
 
 def generate(children: int, providers: int, days: list[date], seed: int = 20260401) -> dict:
     """Regions, providers, contracts and vouchers in the sandbox registry/LMS, and the
-    LMS marks of `days` generated inside MariaDB (INSERT ... SELECT over the contracts:
-    a day of 10^6 marks is one statement, not 10^6 Python rows)."""
-    from include.sandbox.demo_data import vouchers as demo
+    LMS marks of `days`, generated inside MariaDB (include/sandbox/demo_data/
+    voucher_scale.py: INSERT ... SELECT over seq_0_to_N, not Python rows)."""
+    from include.sandbox.demo_data import voucher_scale
     from include.sandbox.stack import connect
 
-    rng = random.Random(seed)
     connection = connect("sandbox")
     cursor = connection.cursor()
-    regions = [f"R{n:02d}" for n in range(min(REGIONS, providers))]
-    for code in regions:
-        demo.add_region(cursor, code, f"Регион {code}", demo.make_bin(rng, date(2005, 3, 1)), "ГУ")
-    bins = []
-    for n in range(providers):
-        bin_ = demo.make_bin(rng, date(2000 + n % 25, n % 12 + 1, 1))
-        estimate = n % 5 == 4
-        demo.add_provider(
-            cursor, bin_, f"Детский сад №{n + 1}", regions[n % len(regions)],
-            "estimate" if estimate else "voucher", "3000000.00" if estimate else None,
-        )  # fmt: skip
-        bins.append(bin_)
-    start_day = date(2026, 1, 10)
-    used: set[str] = set()
-    for start in range(0, children, 50000):
-        contracts, vouchers = [], []
-        for n in range(start, min(start + 50000, children)):
-            iin = demo.make_iin(rng, date(2020, 1, 1) + timedelta(days=rng.randrange(5 * 365)))
-            while iin in used:  # one child, one IIN: a repeat would be a double funding
-                iin = demo.make_iin(rng, date(2020, 1, 1) + timedelta(days=rng.randrange(1825)))
-            used.add(iin)
-            bin_ = bins[n % providers]
-            contracts.append((f"C{n:08d}", bin_, iin, "Ребёнок", "Группа", "general", start_day))
-            vouchers.append((f"V{n:08d}", iin, bin_, "active", start_day))
-        cursor.executemany(
-            "INSERT INTO lms_contract (contract_id, bin, iin, child_name, group_name, group_type,"
-            " start_date, end_date) VALUES (%s, %s, %s, %s, %s, %s, %s, NULL)",
-            contracts,
-        )
-        cursor.executemany(
-            "INSERT INTO vr_voucher (voucher_id, iin, bin, status, issued_on)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            vouchers,
-        )
-        connection.commit()
-    for n, day in enumerate(days):
-        cursor.execute(MARKS_OF_DAY.format(table="lms_mark", source="lms_contract"),
-                       {"day": day, "seed": seed + n})  # fmt: skip
-        connection.commit()
+    bins = voucher_scale.add_world(cursor, providers, REGIONS, seed)
+    connection.commit()
+    written = voucher_scale.add_children(cursor, children)
+    connection.commit()
+    marks = voucher_scale.add_marks_of_days(cursor, "lms_mark", "lms_contract", days, seed, bins)
     connection.close()
-    return {"regions": len(regions), "providers": providers, "children": children,
-            "marks": children * len(days), "days": [d.isoformat() for d in days]}  # fmt: skip
-
-
-# One day's mark of every contract (86% present, 8% excused with a document, 6%
-# unexcused), drawn from a hash of (child, day, seed): used for the LMS's raw marks, and for the
-# rest of the month's accepted marks written straight into the project DB.
-MARKS_OF_DAY = """
-INSERT IGNORE INTO {table} (bin, iin, mark_date, code, document)
-SELECT drawn.bin, drawn.iin, %(day)s,
-    CASE WHEN drawn.r < 86 THEN 'present' WHEN drawn.r < 94 THEN 'absent_excused'
-        ELSE 'absent_unexcused' END,
-    drawn.r >= 86 AND drawn.r < 94
-FROM (
-    SELECT bin, iin, MOD(CRC32(CONCAT(iin, %(day)s, %(seed)s)), 100) AS r FROM {source}
-) AS drawn
-"""
+    return {"regions": min(REGIONS, providers), "providers": providers, "children": written,
+            "marks": marks, "days": [d.isoformat() for d in days]}  # fmt: skip
 
 
 def fill_month(days: list[date], seed: int = 7) -> tuple[int, float]:
-    """The month's other working days, written straight into the project DB as if
-    ingested (voucher_mark + voucher_ingested_day): not a pipeline cost; it lets the acts
-    run on a whole month while the ingest is timed on the daily run."""
+    """The month's other working days written straight into the project DB as if
+    ingested (voucher_mark in key order + voucher_ingested_day): not a pipeline cost; it
+    lets the acts run on a whole month while the ingest is timed on the daily run."""
+    from include.sandbox.demo_data import voucher_scale
     from include.sandbox.stack import connect
 
     started = time.perf_counter()
     connection = connect("pipelines")
     cursor = connection.cursor()
-    rows = 0
-    for n, day in enumerate(days):
-        cursor.execute(MARKS_OF_DAY.format(table="voucher_mark", source="voucher_contract"),
-                       {"day": day, "seed": seed + n})  # fmt: skip
-        rows += cursor.rowcount
+    cursor.execute("SELECT DISTINCT bin FROM voucher_contract")
+    bins = [row[0] for row in cursor.fetchall()]
+    rows = voucher_scale.add_marks_of_days(
+        cursor, "voucher_mark", "voucher_contract", days, seed, bins
+    )
+    for day in days:
         cursor.execute(
             "INSERT INTO voucher_ingested_day (bin, register_date, marks, accepted, rejected)"
             " SELECT bin, %(day)s, COUNT(*), COUNT(*), 0 FROM voucher_contract GROUP BY bin",
             {"day": day},
         )
-        connection.commit()
+    connection.commit()
     connection.close()
     return rows, time.perf_counter() - started
+
+
+def export_days(days: list[date]) -> list[float]:
+    """Each filled day's Parquet file, by the function check_double_funding calls (a
+    pipeline cost of each daily ingest, timed per day)."""
+    from include.tasks.voucher_month_lines import write_day_marks
+    from include.tasks.vouchers_common import project_db
+
+    db, seconds = project_db(), []
+    try:
+        for day in days:
+            started = time.perf_counter()
+            write_day_marks(db, day)
+            seconds.append(time.perf_counter() - started)
+    finally:
+        db.close()
+    return seconds
 
 
 def start_sandbox(env: dict) -> subprocess.Popen:
@@ -206,10 +181,12 @@ def ingest_settings(days, batch_size: int = 200) -> dict:
     return IngestRun(days=days, provider_batch_size=batch_size).model_dump(mode="json")
 
 
-def acts_settings() -> dict:
+def acts_settings(pdf_engine: str = "typst") -> dict:
     from include.tasks.voucher_acts import ActsRun
 
-    return ActsRun(period=PERIOD, as_of=date(2026, 5, 2)).model_dump(mode="json")
+    return ActsRun(period=PERIOD, as_of=date(2026, 5, 2), pdf_engine=pdf_engine).model_dump(
+        mode="json"
+    )
 
 
 def extract():
@@ -249,6 +226,15 @@ def regions_to_form():
     return list_regions.function(acts_settings(), {})
 
 
+def month_lines(regions, engine):
+    """`compute_month_lines`' body (the task calls it with engine="duckdb")."""
+    from include.tasks.voucher_month_lines import compute_month_lines, month_lines_of
+
+    if engine == "duckdb":
+        return compute_month_lines.function(acts_settings(), regions)
+    return month_lines_of(PERIOD, regions, engine)
+
+
 def compute(region):
     from include.tasks.voucher_acts import compute_acts
 
@@ -261,28 +247,39 @@ def check(computed):
     return check_acts.function(acts_settings(), computed)
 
 
-def render_sample(count: int) -> tuple[int, float]:
-    import json
+def render(region, engine):
+    from include.tasks.voucher_act_pdfs import render_acts
 
-    from include.render.pdf import render_pdf
+    return render_acts.function(region, acts_settings(engine))
+
+
+def render_side_by_side(count: int) -> dict:
+    """The same `count` acts by both engines, inline on one core, with the CPU seconds
+    per act: the job the render pool's workers run (include/vouchers/act_pdfs.py)."""
     from include.storage import store_root
-    from include.vouchers import acts
+    from include.vouchers.act_pdfs import render_act_chunk
 
     files = sorted(
         Path(str(store_root()).replace("file://", "")).glob(f"vouchers/acts/{PERIOD}/*/*.json")
     )
-    files = [f for f in files if not f.name.endswith(".esf.json")][:count]
-    started = time.perf_counter()
-    for path in files:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        esf = acts.esf_draft(document, date(2026, 4, 30))
-        render_pdf("voucher_act.html", acts.pdf_context(document, esf), "voucher_act.css")
-    return len(files), time.perf_counter() - started
+    datas = [f.read_bytes() for f in files if not f.name.endswith(".esf.json")][:count]
+    figures = {"acts": len(datas)}
+    for engine in ("typst", "weasyprint"):
+        render_act_chunk(datas[:1], date(2026, 4, 30), engine)  # a warm engine, as a worker
+        cpu, started = time.process_time(), time.perf_counter()
+        render_act_chunk(datas, date(2026, 4, 30), engine)
+        figures[f"{engine}_cpu_s_per_act"] = (time.process_time() - cpu) / max(len(datas), 1)
+        figures[f"{engine}_s_per_act"] = (time.perf_counter() - started) / max(len(datas), 1)
+    return figures
 
 
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def load1() -> float:
+    return round(os.getloadavg()[0], 2)
 
 
 def register_rules_ratio(day: date, sample: int = 100) -> dict:
@@ -326,17 +323,38 @@ def scale_of(text: str) -> float:
     return 1.0 if text == "full" else float(text)
 
 
-def main() -> None:
+def on_workers(workers: int, function, items, *args) -> tuple[list, float, float]:
+    """`function(item, *args)` for each item on `workers` warm workers, as mapped task
+    instances run: (results, wall seconds, the highest worker peak RSS in MB)."""
+    with fresh_pool(workers) as pool:
+        list(pool.map(time.sleep, [0.5] * workers))  # every worker warm before the clock
+        started = time.perf_counter()
+        futures = [pool.submit(in_worker, function, item, *args) for item in items]
+        done = [future.result() for future in futures]
+        seconds = time.perf_counter() - started
+    return [r for r, _, _ in done], seconds, max((mb for _, _, mb in done), default=0.0)
+
+
+def alone(function, *args) -> tuple:
+    """One task in its own fresh warm worker: (result, seconds, peak RSS MB)."""
+    with fresh_pool(1) as pool:
+        pool.submit(time.sleep, 0.1).result()
+        return pool.submit(in_worker, function, *args).result()
+
+
+def main() -> None:  # noqa: PLR0915  (one stage after the other, each printed)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=scale_of, default=scale_of(os.environ.get("SCALE") or "0.02"),
-                        help="full (10^6 children) or a fraction; default $SCALE or 0.02")  # fmt: skip
-    parser.add_argument("--pdf-sample", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=2, help="ingest/acts tasks side by side")
+                        help="full or 1 (10^6 children) or a fraction; default $SCALE or 0.02")  # fmt: skip
+    parser.add_argument("--pdf-sample", type=int, default=20,
+                        help="acts rendered by both engines side by side")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=2, help="task instances side by side")
     parser.add_argument("--lms-concurrency", type=int, default=4, help="the setting")
     parser.add_argument("--batch-size", type=int, default=200, help="providers per ingest task")
     parser.add_argument("--ingest-days", type=int, default=1,
                         help="days ingested through the LMS (the rest of the month is written"
                         " straight into the project DB)")  # fmt: skip
+    parser.add_argument("--skip-render", action="store_true", help="no PDF stage")
     parser.add_argument("--prefix", default=os.environ.get("BENCH_PREFIX", PREFIX))
     args = parser.parse_args()
 
@@ -361,44 +379,36 @@ def main() -> None:
     stack.migrate_pipelines_db()
     print(f"== bench_vouchers: scale {args.scale} -> {children} children, {providers} providers,"
           f" {len(month)} working days; {os.cpu_count()} cores; {load()}")  # fmt: skip
-    figures: dict = {"scale": args.scale, "children": children, "providers": providers}
+    figures: dict = {"scale": args.scale, "providers": providers, "cores": os.cpu_count()}
     started = time.perf_counter()
     world = generate(children, providers, ingest_days)
-    figures["generate_s"] = time.perf_counter() - started
-    print(f"generate: {children} contracts + {world['marks']} LMS marks in"
-          f" {figures['generate_s']:.1f} s (not a pipeline cost); {load()}")  # fmt: skip
+    figures |= {"generate_s": time.perf_counter() - started, "children": world["children"],
+                "generate_load1": load1()}  # fmt: skip
+    print(f"generate (in MariaDB, set-based): {world['children']} contracts + vouchers +"
+          f" {world['marks']} LMS marks in {figures['generate_s']:.1f} s (not a pipeline cost);"
+          f" {load()}")  # fmt: skip
 
     sandbox = start_sandbox(env)
     try:
-        with fresh_pool(1) as pool:
-            _, seconds, mb = pool.submit(in_worker, extract).result()
-        figures |= {"extract_s": seconds, "extract_peak_mb": mb}
+        _, seconds, mb = alone(extract)
+        figures |= {"extract_s": seconds, "extract_peak_mb": mb, "extract_load1": load1()}
         print(f"extract_registry: {seconds:.1f} s, peak {mb:.0f} MB; {load()}")
 
         days = world["days"]
         batches = plan(days, args.batch_size)
-        started = time.perf_counter()
-        peaks, ingested = [], 0
-        with fresh_pool(args.workers) as pool:
-            list(pool.map(time.sleep, [0.5] * args.workers))  # both warm before the clock
-            started = time.perf_counter()
-            futures = [
-                pool.submit(in_worker, ingest, batch, days, len(batch), args.lms_concurrency)
-                for batch in batches
-            ]
-            for future in futures:
-                result, _, mb = future.result()
-                peaks.append(mb)
-                ingested += result.get("marks", 0)
-        seconds = time.perf_counter() - started
+        results, seconds, mb = on_workers(
+            args.workers, ingest, batches, days, args.batch_size, args.lms_concurrency
+        )
+        ingested = sum(r.get("marks", 0) for r in results)
         rate = ingested / seconds
         figures |= {"ingest_s": seconds, "ingest_marks": ingested, "ingest_marks_per_s": rate,
-                    "ingest_peak_mb": max(peaks), "ingest_tasks": len(batches)}  # fmt: skip
+                    "ingest_peak_mb": mb, "ingest_tasks": len(batches),
+                    "ingest_load1": load1()}  # fmt: skip
         print(
-            f"ingest: {ingested} marks from {providers} providers x {len(days)} day(s) in"
+            f"ingest_marks: {ingested} marks from {providers} providers x {len(days)} day(s) in"
             f" {seconds:.1f} s on {args.workers} workers x {args.lms_concurrency} LMS"
-            f" connections = {rate:,.0f} marks/s; peak per task {max(peaks):.0f} MB"
-            f" ({len(batches)} tasks of {args.batch_size} providers); {load()}"
+            f" connections (a bounded thread pool per task) = {rate:,.0f} marks/s; peak per"
+            f" task {mb:.0f} MB ({len(batches)} tasks of {args.batch_size} providers); {load()}"
         )
         ratio = register_rules_ratio(date.fromisoformat(days[0]))
         figures["register_rules"] = ratio
@@ -407,72 +417,87 @@ def main() -> None:
             f" per provider-day {ratio['per_provider_day_s']:.2f} s, one call"
             f" {ratio['one_call_s']:.2f} s = x{ratio['ratio']:.0f}; {load()}"
         )
-
-        with fresh_pool(1) as pool:
-            _, seconds, mb = pool.submit(in_worker, double_funding, days).result()
-        figures |= {"double_funding_s": seconds, "double_funding_peak_mb": mb}
-        print(f"check_double_funding ({len(days)} day(s)): {seconds:.1f} s, peak {mb:.0f} MB;"
-              f" {load()}")  # fmt: skip
-
-        rows, seconds = fill_month(other_days)
-        figures |= {"fill_month_s": seconds, "month_marks": rows + ingested}
-        print(f"fill the month: {rows} more marks ({len(other_days)} days) in {seconds:.1f} s"
-              f" (not a pipeline cost); {load()}")  # fmt: skip
-
-        peaks, acts_count, contracts, computed, region_s = [], 0, 0, [], []
-        with fresh_pool(args.workers) as pool:
-            list(pool.map(time.sleep, [0.5] * args.workers))  # both warm before the clock
-            started = time.perf_counter()
-            _, risk_s, _ = pool.submit(in_worker, risk).result()
-            regions = regions_to_form()
-            futures = [pool.submit(in_worker, compute, region) for region in regions]
-            for future in futures:
-                result, seconds, mb = future.result()
-                peaks.append(mb)
-                region_s.append(seconds)
-                acts_count += result["acts"]
-                contracts += result["contracts"]
-                computed.append(result)
-            checked, check_s, check_mb = pool.submit(in_worker, check, computed).result()
-        acts_seconds = time.perf_counter() - started
-        figures |= {"acts_s": acts_seconds, "acts": acts_count, "act_lines": contracts,
-                    "region_task_max_s": max(region_s), "acts_peak_mb": max(peaks),
-                    "check_acts_s": check_s, "check_acts_peak_mb": check_mb}  # fmt: skip
-        print(
-            f"acts: risk rules {risk_s:.1f} s + {len(regions)} region tasks (max"
-            f" {max(region_s):.1f} s each) + check_acts {check_s:.1f} s = {acts_seconds:.1f} s"
-            f" for {acts_count} acts / {contracts} contract lines over"
-            f" {figures['month_marks']} marks ({checked['checks']}); peak per region task"
-            f" {max(peaks):.0f} MB, check_acts {check_mb:.0f} MB; {load()}"
-        )
+        _, seconds, mb = alone(double_funding, days)
+        figures |= {"double_funding_s": seconds, "double_funding_peak_mb": mb,
+                    "double_funding_load1": load1()}  # fmt: skip
+        print(f"check_double_funding ({len(days)} day(s); the flags, the rejects file and the"
+              f" day's Parquet file of marks): {seconds:.1f} s, peak {mb:.0f} MB; {load()}")  # fmt: skip
+        figures["daily_ingest_s"] = figures["ingest_s"] + seconds
+        print(f"the daily ingest (ingest_marks + check_double_funding): "
+              f"{figures['daily_ingest_s']:.1f} s for {ingested} marks (aim: <= 120 s); {load()}")  # fmt: skip
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)
 
-    _warm()
-    rendered, seconds = render_sample(args.pdf_sample)
-    per_pdf = seconds / max(rendered, 1)
-    figures["pdf_s_per_act"] = per_pdf
-    print(f"render: {rendered} act PDFs in {seconds:.1f} s = {per_pdf:.2f} s per act (1 core);"
-          f" {load()}")  # fmt: skip
+    rows, seconds = fill_month(other_days)
+    figures |= {"fill_month_s": seconds, "month_marks": rows + ingested}
+    print(f"fill the month: {rows} more marks ({len(other_days)} days) in {seconds:.1f} s"
+          f" (set-based, not a pipeline cost); {load()}")  # fmt: skip
+    exports = export_days(other_days)
+    figures |= {"export_day_s_mean": sum(exports) / len(exports), "export_load1": load1()}
+    print(f"the other days' Parquet files (write_day_marks, part of each day's"
+          f" check_double_funding): {figures['export_day_s_mean']:.1f} s a day on average,"
+          f" max {max(exports):.1f} s; {load()}")  # fmt: skip
 
+    _, risk_s, risk_mb = alone(risk)
+    regions = regions_to_form()
+    print(f"apply_risk_rules: {risk_s:.1f} s, peak {risk_mb:.0f} MB; {load()}")
+    # the one aggregation, both ways, side by side (MariaDB first: its buffer pool is as
+    # warm as the fill left it; DuckDB reads the files the page cache holds)
+    for engine in ("mariadb", "duckdb"):
+        _, seconds, mb = alone(month_lines, regions, engine)
+        figures |= {f"month_lines_{engine}_s": seconds, f"month_lines_{engine}_peak_mb": mb,
+                    f"month_lines_{engine}_load1": load1()}  # fmt: skip
+        print(f"compute_month_lines by {engine}: one GROUP BY over {figures['month_marks']}"
+              f" marks in {seconds:.1f} s, peak {mb:.0f} MB; {load()}")  # fmt: skip
+    computed, regions_s, mb = on_workers(args.workers, compute, regions)
+    figures |= {"compute_acts_s": regions_s, "compute_acts_peak_mb": mb}
+    print(f"compute_acts: {len(regions)} region tasks on {args.workers} workers in"
+          f" {regions_s:.1f} s, peak per task {mb:.0f} MB; {load()}")  # fmt: skip
+    checked, check_s, check_mb = alone(check, computed)
+    acts_count = sum(r["acts"] for r in computed)
+    acts_s = risk_s + figures["month_lines_duckdb_s"] + regions_s + check_s
+    figures |= {"check_acts_s": check_s, "check_acts_peak_mb": check_mb, "acts": acts_count,
+                "act_lines": sum(r["contracts"] for r in computed), "acts_s": acts_s,
+                "acts_load1": load1()}  # fmt: skip
+    print(
+        f"the month's acts: risk {risk_s:.1f} s + month lines (duckdb) "
+        f"{figures['month_lines_duckdb_s']:.1f} s + compute_acts {regions_s:.1f} s +"
+        f" check_acts {check_s:.1f} s ({checked['checks']}, peak {check_mb:.0f} MB) ="
+        f" {acts_s:.1f} s for {acts_count} acts / {figures['act_lines']} lines over"
+        f" {figures['month_marks']} marks (aim: <= 120 s); {load()}"
+    )
+
+    if not args.skip_render:
+        side = render_side_by_side(args.pdf_sample)
+        figures["render_side_by_side"] = side
+        print(
+            f"act PDFs side by side, {side['acts']} acts on one core: typst"
+            f" {side['typst_cpu_s_per_act']:.3f} s CPU per act, weasyprint"
+            f" {side['weasyprint_cpu_s_per_act']:.3f} s = x"
+            f"{side['weasyprint_cpu_s_per_act'] / max(side['typst_cpu_s_per_act'], 1e-9):.0f};"
+            f" {load()}"
+        )
+        results, seconds, mb = on_workers(args.workers, render, regions, "typst")
+        rendered = sum(r["rendered"] for r in results)
+        figures |= {"render_typst_s": seconds, "render_typst_acts": rendered,
+                    "render_typst_acts_per_s": rendered / seconds, "render_peak_mb": mb,
+                    "render_load1": load1()}  # fmt: skip
+        print(
+            f"render_acts (typst): {rendered} act PDFs + ESF drafts in {seconds:.1f} s ="
+            f" {rendered / seconds:.1f} acts/s ({len(regions)} region tasks on {args.workers}"
+            f" workers, each with a pool of {results[0]['render_pool_workers']} render"
+            f" processes; aim for 10^4: <= 15 min); task peak {mb:.0f} MB; {load()}"
+        )
     factor = 1 / args.scale
-    day_marks = children * factor
-    figures |= {
-        "full_daily_ingest_min": ingested / len(days) * factor / rate / 60,
-        "full_acts_min": acts_seconds * factor / 60,
-        "load_avg": os.getloadavg(),
-    }
+    figures["load_avg"] = os.getloadavg()
     if args.scale < 1:
         print("\n== extrapolated linearly to the issue's scale (10^6 children, 10^4 providers):")
-        print(f"   daily ingest of {day_marks:,.0f} marks: {figures['full_daily_ingest_min']:.1f}"
-              f" min at {rate:,.0f} marks/s (aim: <= 2 min)")  # fmt: skip
-        print(f"   the month's acts (risk + compute + check): {figures['full_acts_min']:.1f} min"
-              " (aim: <= 2 min)")  # fmt: skip
-        print(f"   peak memory per task grows with a batch/region's size: x{factor:.0f} lines"
-              " per region (a batch's size is a setting)")  # fmt: skip
-    print(f"   act PDFs: {per_pdf * PROVIDERS_AT_FULL_SCALE / 60 / args.workers:.0f} min on"
-          f" {args.workers} workers for {PROVIDERS_AT_FULL_SCALE} acts")  # fmt: skip
+        print(f"   daily ingest: {figures['daily_ingest_s'] * factor / 60:.1f} min (aim: <= 2)")
+        print(f"   the month's acts: {acts_s * factor / 60:.1f} min (aim: <= 2)")
+        if not args.skip_render:
+            print(f"   10^4 act PDFs (typst): {figures['render_typst_s'] * factor / 60:.1f} min"
+                  " (aim: <= 15)")  # fmt: skip
     print(json.dumps(figures, default=float, sort_keys=True))
 
 
