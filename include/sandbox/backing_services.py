@@ -83,6 +83,42 @@ class Process:
         except ProcessLookupError:
             pass
 
+    def tree(self) -> list[int]:
+        """The process and all its descendants, in whichever process group: Airflow's
+        task supervisor puts each task in a group of its own, out of reach of `kill`."""
+        import psutil
+
+        try:
+            root = psutil.Process(self.popen.pid) if self.popen else None
+            return [root.pid, *(c.pid for c in root.children(recursive=True))] if root else []
+        except psutil.NoSuchProcess:
+            return []
+
+    def freeze(self) -> set[int]:
+        """SIGSTOP the whole tree (nothing in it runs, forks or reports any more), listed
+        again until no new descendant appears; `thaw` or `lose` it next."""
+        frozen: set[int] = set()
+        while new := set(self.tree()) - frozen:
+            for pid in new:
+                _signal(pid, signal.SIGSTOP)
+            frozen |= new
+        return frozen
+
+    def thaw(self) -> None:
+        for pid in self.tree():
+            _signal(pid, signal.SIGCONT)
+
+    def lose(self) -> None:
+        """SIGKILL the whole tree at once, frozen first, as when its machine is lost: the
+        task dies with its worker, nothing cleans up or reports."""
+        for pid in self.freeze():
+            _signal(pid, signal.SIGKILL)
+        self.kill()
+        try:
+            self.popen.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+
     def stop(self, timeout: float = 20) -> None:
         if not self.running():
             self.kill()
@@ -97,6 +133,13 @@ class Process:
             self.popen.wait(10)
         except subprocess.TimeoutExpired:
             pass
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def postgres_dir(base_dir: Path) -> Path:

@@ -32,6 +32,7 @@ from include.sandbox.backing_services import (
     wait_until,
 )
 from include.sandbox.environment import PROJECT_ROOT, read_env_file
+from include.sandbox.mariadb import LocalStackError
 from include.sandbox.stack import POOLS_FILE, airflow_cli, free_port
 
 AIRFLOW_SETTINGS_FILE = PROJECT_ROOT / "config" / "airflow.env"
@@ -188,10 +189,31 @@ class DistributedStack:
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(self.worker_log_ports[name]),
         }
 
-    def start_worker(self, name: str) -> Process:
-        """A Celery worker named `name` (its task instances' hostname), one task at a time."""
+    def start_worker(self, name: str, timeout: float = 120) -> Process:
+        """A Celery worker named `name` (its task instances' hostname), one task at a time;
+        returns once it is ready (its log says so)."""
+        log = self.home / f"{name}.log"
+        offset = log.stat().st_size if log.exists() else 0
         args = ["celery", "worker", "--celery-hostname", f"{name}@%h", "--queues", QUEUES]
-        return self._component(name, args, self.worker_environment(name))
+        process = self._component(name, args, self.worker_environment(name))
+
+        def ready() -> bool:
+            if not process.running():
+                raise LocalStackError(f"Celery worker {name} exited; see {log}")
+            with open(log, "rb") as text:
+                text.seek(offset)
+                lines = text.read().decode(errors="replace").splitlines()
+            return any(f"{name}@" in line and " ready." in line for line in lines)
+
+        wait_until(ready, f"Celery worker {name}", log, timeout)
+        return process
+
+    def restart_lost_workers(self) -> list[str]:
+        """Start again every worker that is not running (a test killed it)."""
+        lost = [n for n in self.worker_names if not self.processes[n].running()]
+        for name in lost:
+            self.start_worker(name)
+        return lost
 
     def init_airflow(self) -> None:
         """What compose's airflow-init does: migrate, the pools, the DAGs serialised."""

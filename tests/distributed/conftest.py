@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from tests.distributed.runs import wait_for_dags
 from tests.e2e.airflow_api import AirflowApi
 
 SIZES = {
@@ -27,8 +28,8 @@ SIZES = {
     "exam_attempts_per_quiz": 8,
     "exam_questions": 4,
     "voucher_regions": 2,
-    "voucher_providers": 4,
-    "voucher_children": 16,
+    "voucher_providers": 6,  # a ready act in each region: both render_acts write a PDF
+    "voucher_children": 24,
     "courses_finished": 4,
 }
 DAG_IDS = [
@@ -67,7 +68,7 @@ def stack(mariadb, sandbox):
     ]
     try:
         api = AirflowApi(distributed.ports["api"], distributed.home)
-        api.wait_for_dags(DAG_IDS)
+        wait_for_dags(api, DAG_IDS)
         for dag_id in DAG_IDS:
             api.unpause(dag_id)
         distributed.started_in = time.monotonic() - started
@@ -90,12 +91,33 @@ def s3_store(stack):
     return ObjectStoragePath(env["PIPELINES_STORE_URL"], conn_id=env["PIPELINES_STORE_CONN_ID"])
 
 
+@pytest.fixture(autouse=True)
+def both_workers(request):
+    """A test that killed a worker gets it back afterwards, whatever its outcome: the
+    next test needs both (a lost worker never restarted cost the next tests theirs)."""
+    yield
+    if "stack" in request.fixturenames:
+        request.getfixturevalue("stack").restart_lost_workers()
+
+
+FIGURES: dict[str, str] = {}
+
+
+class Figures:
+    """Figures the tests measure, each with the 1-minute load average when measured,
+    printed in the terminal summary (docs/scaling.md quotes them)."""
+
+    def __setitem__(self, name: str, value: str) -> None:
+        FIGURES[name] = f"{value} (load {os.getloadavg()[0]:.2f})"
+
+
 @pytest.fixture(scope="session")
-def figures():
-    """Timings the tests measure, printed at the end (docs/scaling.md quotes them)."""
-    measured: dict[str, str] = {}
-    yield measured
-    if measured:
-        print("\nDistributed tier figures:")
-        for name, value in measured.items():
-            print(f"  {name}: {value}")
+def figures() -> Figures:
+    return Figures()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if FIGURES:
+        terminalreporter.section("distributed tier figures")
+        for name, value in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {value}")
