@@ -4,8 +4,8 @@ Against the sandbox (EIOS and Moodle web services over loopback HTTP, a Moodle-s
 MariaDB; own databases, prefix `bench_eios_sync`), each figure with the 1-minute load
 average beside it:
 
-(1) the DAG's own task functions, in this process, timed one by one: list_faculties,
-    extract_students, check_quality, plan_changes (the SQL statements the plan sends
+(1) the DAG's own task functions, in this process, timed one by one:
+    extract_students (the faculties listed, every roster read), check_quality, plan_changes (the SQL statements the plan sends
     to Moodle's database are counted), for the first sync (Moodle empty) and again
     after it with every row re-read (`rescan_from`: 40 000 students diffed against a
     full Moodle);
@@ -138,9 +138,8 @@ def bench_tasks(label: str, rescan_from: str | None = None) -> None:
     print(f"\n(1{label}) the task functions in this process")
     config = run_config({}, f"bench_{label}_{int(time.time())}", rescan_from)
     started = time.perf_counter()
-    faculties = tasks.list_faculties.function(config)
     t1 = time.perf_counter()
-    extracted = tasks.extract_students.function(config, faculties)
+    extracted = tasks.extract_students.function(config)
     t2 = time.perf_counter()
     checked = tasks.check_quality.function(config, extracted)
     t3 = time.perf_counter()
@@ -150,7 +149,7 @@ def bench_tasks(label: str, rescan_from: str | None = None) -> None:
     rows = sum(e["rows"] for e in extracted)
     actions = sum(p["actions"] for p in planned)
     figure(f"{label}_students", rows)
-    figure(f"{label}_extract_s", round(t2 - t1, 2), " s (list_faculties + EIOS pages)")
+    figure(f"{label}_extract_s", round(t2 - t1, 2), " s (GET /faculties + every EIOS page)")
     figure(f"{label}_check_quality_s", round(t3 - t2, 2), " s")
     figure(f"{label}_plan_s", round(t4 - t3, 2), " s (plan_changes: read Moodle, one diff)")
     figure(f"{label}_plan_moodle_queries", len(queries.names), f" {queries.names}")

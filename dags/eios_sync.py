@@ -9,9 +9,9 @@ and unsuspends those reinstated. Never deletes a user or a cohort.
 
 The graph is bounded by the work, not by faculties × steps (issue 16): one task per
 step for all faculties, and an apply task only for the faculties that have actions:
-`resolve_settings → list_faculties → extract_students` (every faculty's roster, at most
-`eios_concurrency` EIOS requests at a time; a faculty whose feed fails is not synced, the
-others go on) `→ check_quality` (the gate: each faculty checked on its own, its rejects
+`resolve_settings → extract_students` (the faculties listed, then every faculty's
+roster, at most `eios_concurrency` EIOS requests at a time; a faculty whose feed fails is
+not synced, the others go on) `→ check_quality` (the gate: each faculty checked on its own, its rejects
 file and reject share its own; one GX suite over all accepted rows) `→ plan_changes`
 (one plan for every faculty: Moodle read with one query for users and one for cohort
 members, one set-based diff) `→ check_mass_graduation` (the guard: each faculty judged on
@@ -19,9 +19,10 @@ its own share; returns the faculties with actions for Moodle) `→ apply_changes
 over those faculties only: none on an unchanged re-run) `→ record_faculty_state`
 (every faculty's results, watermark and held actions); then, only when the guard held a
 faculty, a person decides in Airflow's *Required actions* (`check_held_faculties →
-decide_held_faculties → apply_approved_faculties`); then `record_history →
-prune_history → report_run → verify_nothing_held` (docs/eios_sync.md). An unchanged
-re-run is 15 task instances, whatever the number of faculties.
+decide_held_faculties → apply_approved_faculties`; nothing held: a short circuit skips
+the last two); then `record_history` (and beside it `prune_history`) `→ report_run →
+verify_nothing_held` (docs/eios_sync.md). An unchanged re-run is 14 task instances,
+whatever the number of faculties.
 
 A student listed by several faculties (a transfer: `expelled` in the old feed,
 `studying` in the new one) is resolved by one rule: the latest `changed_at` wins; on

@@ -14,16 +14,20 @@ from include.config import EiosSyncSettings
 from include.dag_defaults import HEAVY_TIMEOUT
 from include.eios.approval import held_faculties, when_text
 from include.tasks.eios_apply import release_faculty
-from include.tasks.eios_state import settings_from
+from include.tasks.eios_state import read_json, run_file, settings_from, write_json
 
 log = logging.getLogger(__name__)
 HELD_LIST_PATH = "/lms-pipelines/eios/confirm"  # plugins/lms_pipelines: the held list
 
 
-@task(trigger_rule="all_done", retries=0)
+# a short circuit: when nothing is held, the scheduler marks the question and the
+# release skipped without starting either (two task processes fewer on every plain run);
+# the tasks after them keep their own trigger rules
+@task.short_circuit(trigger_rule="all_done", retries=0, ignore_downstream_trigger_rules=False)
 def check_held_faculties(config: dict | None, recorded: list[dict] | None) -> list[dict]:
     """The faculties the guard held in this run, one entry each for the question; an
-    empty list (nothing held, a dry run, settings that failed): the question skips."""
+    empty list (nothing held, a dry run, settings that failed) skips the question and
+    the release (`decide_held_faculties`, `apply_approved_faculties`)."""
     if config is None or settings_from(config["settings"]).dry_run:
         return []
     held = held_faculties(recorded or [])
@@ -109,7 +113,9 @@ def apply_approved_faculties(config: dict | None, held: list[dict] | None, ti=No
     if not decision:  # the question timed out or failed: everything stays held
         kept = [f["id"] for f in held]
         log.warning("no answer to decide_held_faculties: %s stay held", ", ".join(kept))
-        return {"asked": True, "answered": False, "released": [], "kept_held": kept}
+        return _decided(
+            config, {"asked": True, "answered": False, "released": [], "kept_held": kept}
+        )
     settings = settings_from(config["settings"])
     chosen = {str(o) for o in decision.get("chosen_options") or []}
     who = responder_name(decision.get("responded_by_user"))
@@ -130,12 +136,28 @@ def apply_approved_faculties(config: dict | None, held: list[dict] | None, ti=No
         calls,
         ", ".join(kept) or "none",
     )
-    return {
-        "asked": True,
-        "answered": True,
-        "ws_calls": calls,
-        "released": released,
-        "kept_held": kept,
-        "approved_by": who,
-        "approved_at": when,
-    }
+    return _decided(
+        config,
+        {
+            "asked": True,
+            "answered": True,
+            "ws_calls": calls,
+            "released": released,
+            "kept_held": kept,
+            "approved_by": who,
+            "approved_at": when,
+        },
+    )
+
+
+def _decided(config: dict, approval: dict) -> dict:
+    """The decision, also staged for report_run (`approval.json`): when nothing is held
+    this task is skipped, and a pull of a skipped task's XCom logs an error."""
+    write_json(run_file(config["run"], "approval"), approval)
+    return approval
+
+
+def read_decision(config: dict) -> dict | None:
+    """apply_approved_faculties' decision in this run; None when it was skipped."""
+    path = run_file(config["run"], "approval")
+    return read_json(str(path)) if path.exists() else None

@@ -14,7 +14,7 @@ The graph is bounded by the work, not by faculties x steps: one extract task rea
 every faculty (a bounded pool of EIOS requests), one quality gate checks each faculty
 on its own, one plan diffs every faculty against one read of Moodle, one guard judges
 each faculty's own share, and only the faculties with something to send to Moodle get
-an apply task (mapped). An unchanged re-run is 15 task instances whatever the
+an apply task (mapped). An unchanged re-run is 14 task instances whatever the
 faculties.
 """
 
@@ -81,9 +81,9 @@ def resolve_settings(params: dict | None = None, dag_run=None) -> dict:
     }
 
 
-@task  # a SettingsError here fails at once (AirflowFailException, no retry)
 def list_faculties(config: dict) -> list[dict]:
-    """One entry per faculty to scan, with its lower bound of `changed_at`."""
+    """One entry per faculty to scan, with its lower bound of `changed_at`; a bad
+    `faculties` or `confirm_mass_graduation` fails at once (AirflowFailException)."""
     from include.connectors.eios import EiosHook
 
     settings = settings_from(config["settings"])
@@ -122,12 +122,17 @@ def extract_faculty(faculty: dict, config: dict) -> dict:
 
 
 @task(execution_timeout=HEAVY_TIMEOUT)
-def extract_students(config: dict, faculties: list[dict]) -> list[dict]:
-    """Every faculty's roster, at most `eios_concurrency` EIOS requests at a time (a
-    thread pool: the work is waiting on EIOS). A faculty whose feed fails after the
-    hook's retries is not synced in this run (`extract_error`, EIOS's text; the others
-    go on); when every faculty fails the task fails (and Airflow retries it)."""
+def extract_students(config: dict, faculties: list[dict] | None = None) -> list[dict]:
+    """The faculties to scan (`GET /faculties`, each with its lower bound of
+    `changed_at`: `rescan_from`, else its watermark, else `scan_from`), then every
+    faculty's roster, at most `eios_concurrency` EIOS requests at a time (a thread
+    pool: the work is waiting on EIOS). A faculty whose feed fails after the hook's
+    retries is not synced in this run (`extract_error`, EIOS's text; the others go
+    on); when every faculty fails the task fails (and Airflow retries it).
+    `faculties`: already listed (a caller outside the DAG)."""
     settings = settings_from(config["settings"])
+    if faculties is None:
+        faculties = list_faculties(config)
 
     def one(faculty: dict) -> dict:
         try:
@@ -275,8 +280,7 @@ def prune_history(config: dict | None, now: datetime | None = None) -> dict:
 def report_run(
     config: dict | None,
     history: dict | None,
-    faculties: list[dict] | None,
-    approval: dict | None = None,
+    extracted: list[dict] | None,
     dag_run=None,
     logical_date=None,
 ) -> dict:
@@ -285,14 +289,17 @@ def report_run(
     (`dag_run` and `logical_date`: the run's clock, passed in by Airflow.)"""
     from airflow.sdk.exceptions import AirflowFailException
 
-    if config is None or faculties is None:
+    if config is None or extracted is None:
         raise AirflowFailException(
-            "eios_sync did not run: resolve_settings or list_faculties failed (see its log: "
+            "eios_sync did not run: resolve_settings or extract_students failed (see its log: "
             "the message names the bad setting)"
         )
 
+    from include.tasks.eios_approval import read_decision
+
     dry_run = settings_from(config["settings"]).dry_run
-    summary, counts, outputs, status = run_report(dry_run, history, faculties, approval)
+    approval = read_decision(config)
+    summary, counts, outputs, status = run_report(dry_run, history, extracted, approval)
     from include.reporting import record_run_report
 
     run = {"dag_run": dag_run, "logical_date": logical_date}
@@ -343,7 +350,7 @@ def dag_params() -> dict:
 def sync_graph() -> None:
     """The task graph, inside the DAG's context: extract -> check -> plan -> guard ->
     apply (mapped over the faculties with actions) -> record -> the question about held
-    faculties -> history, retention, report, and the final check."""
+    faculties -> history (and, beside it, retention) -> report -> the final check."""
     from include.tasks.eios_approval import (
         apply_approved_faculties,
         check_held_faculties,
@@ -351,17 +358,14 @@ def sync_graph() -> None:
     )
 
     config = resolve_settings()
-    faculties = list_faculties(config)
-    extracted = extract_students(config, faculties)
+    extracted = extract_students(config)
     planned = plan_changes(config, check_quality(config, extracted))
     sending = check_mass_graduation(config, planned)
     applied = apply_changes.partial(config=config).expand(guarded=sending)
     recorded = record_faculty_state(config, applied)
-    held = check_held_faculties(config, recorded)
+    held = check_held_faculties(config, recorded)  # nothing held: the next two skip
     approval = apply_approved_faculties(config, held)
     held >> decide_held_faculties() >> approval
     history = record_history(config)
-    pruned = prune_history(config)
-    report = report_run(config, history, faculties, approval)
-    approval >> history >> pruned >> report
-    verify_nothing_held(report)
+    approval >> [history, prune_history(config)]
+    verify_nothing_held(report_run(config, history, extracted))

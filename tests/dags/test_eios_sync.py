@@ -132,9 +132,11 @@ def test_first_run_creates_everyone_second_run_makes_zero_write_calls(fresh_stac
     assert second.state == "success", second.task_states
     assert write_calls(sandbox) == {}
     assert [r for r in history(second) if r["result"] != "reported"] == []
-    # issue 16: bounded by the work: no apply task, 15 task instances for any faculties
+    # issue 16: bounded by the work: no apply task, 14 task instances for any faculties
     assert second.task_states["apply_changes"] == ["skipped"]
-    assert sum(len(states) for states in second.task_states.values()) == 15
+    assert second.state_of("decide_held_faculties") == "skipped"  # nothing held
+    assert second.state_of("apply_approved_faculties") == "skipped"
+    assert sum(len(states) for states in second.task_states.values()) == 14
 
 
 def test_each_movement_makes_exactly_its_moodle_change(fresh_stack, sandbox):

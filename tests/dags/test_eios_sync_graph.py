@@ -20,7 +20,6 @@ def dag():
 
 ONE_FOR_ALL = (
     "resolve_settings",
-    "list_faculties",
     "extract_students",
     "check_quality",
     "plan_changes",
@@ -49,7 +48,8 @@ def test_one_task_per_step_for_all_faculties_and_apply_only_where_there_is_work(
     for task_id in ("record_history", "prune_history", "report_run", "verify_nothing_held"):
         assert task_id in dag.task_ids
     assert dag.get_task("record_history").trigger_rule == "all_done"
-    assert len(dag.task_ids) == 15
+    assert len(dag.task_ids) == 14
+    assert dag.get_task("prune_history").downstream_task_ids == set()  # beside the report
 
 
 def test_the_dag_file_only_wires():
@@ -70,6 +70,9 @@ def test_held_faculties_are_asked_in_required_actions_with_no_default(dag):
 
     check = dag.get_task("check_held_faculties")
     assert check.trigger_rule == "all_done"
+    # nothing held: a short circuit skips the question and the release without a process
+    assert type(check).__name__ == "_ShortCircuitDecoratedOperator"
+    assert check.ignore_downstream_trigger_rules is False
     assert "record_faculty_state" in check.upstream_task_ids
     decide = dag.get_task("decide_held_faculties")
     assert isinstance(decide, HITLOperator)
@@ -95,5 +98,5 @@ def test_a_bad_setting_fails_the_run_at_once_naming_the_field(mariadb, sandbox):
     result = run_dag("eios_sync", settings={"mass_graduation_threshold_pct": 0})
     assert result.state == "failed"
     assert result.state_of("resolve_settings") == "failed"
-    assert result.state_of("list_faculties") == "upstream_failed"
+    assert result.state_of("extract_students") == "upstream_failed"
     assert result.state_of("report_run") == "failed"

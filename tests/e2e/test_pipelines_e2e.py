@@ -38,7 +38,7 @@ def test_eios_sync_pages_batches_holds_a_mass_graduation_until_a_person_approves
     sandbox.reset()
     first = api.run("eios_sync", {"dry_run": False})
     succeeded(first)
-    assert len(first.mapped("sync_faculty.apply_changes")) == 3
+    assert len(first.mapped("apply_changes")) == 3  # only the faculties with actions
     created = users()
     calls = sandbox.calls()
     feed_pages = sum(n for k, n in calls.items() if k.startswith("eios:/faculties/"))
@@ -74,6 +74,8 @@ def test_eios_sync_pages_batches_holds_a_mass_graduation_until_a_person_approves
     confirmed = api.run("eios_sync", {"dry_run": False, "confirm_mass_graduation": ["ECON"]})
     succeeded(confirmed)
     assert confirmed.states("decide_held_faculties") == {"skipped"}
+    assert confirmed.mapped("apply_changes") == []  # nothing left to send: no apply task
+    assert len(confirmed.task_instances) == 14  # issue 16: bounded by the work
 
 
 def test_kontur_recordings_pages_the_api_and_publishes_into_moodle(api, sandbox, succeeded):

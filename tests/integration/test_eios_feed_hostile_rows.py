@@ -4,7 +4,7 @@ stand-ins and the real MariaDB.
 
 Each example arms the sandbox to append raw JSON items (good and hostile rows mixed) to
 the first page of a faculty's feed (`extra_items`: the typed sandbox table cannot hold a
-string where an integer goes), runs the tasks the DAG runs, from list_faculties to
+string where an integer goes), runs the tasks the DAG runs, from extract_students to
 record_faculty_state and record_history, and asserts: no crash, every bad row rejected
 with a field and a reason (in the rejects file and once per key in `feed_reject`), the
 good rows created in Moodle, nothing written outside the store's eios_sync folder, and
@@ -173,8 +173,7 @@ def _run_tasks(config: dict) -> dict:
     """The DAG's task functions in the DAG's order, for the one faculty."""
     from include.tasks import eios_sync as tasks
 
-    faculties = tasks.list_faculties.function(config)
-    extracted = tasks.extract_students.function(config, faculties)
+    extracted = tasks.extract_students.function(config)
     checked = tasks.check_quality.function(config, extracted)
     planned = tasks.plan_changes.function(config, checked)
     applied = [
