@@ -8,6 +8,7 @@ runs real DAGs with `dag.test()`, reading back tables, files and PDFs.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import random
@@ -341,6 +342,31 @@ def test_rerun_of_a_month_is_byte_identical_and_keeps_act_numbers(world):
     assert snapshot() == before
     registered = _sql("sandbox", [("SELECT COUNT(*) FROM vr_act WHERE period = %s", (MARCH,))])
     assert registered[0][0][0] == 2  # ok + est, once each
+
+
+def test_act_pdfs_by_typst_in_the_render_pool(world, monkeypatch):
+    from pypdf import PdfReader
+
+    import include.vouchers.act_pdfs as act_pdfs
+
+    monkeypatch.setattr(act_pdfs, "POOL_FROM", {"weasyprint": 1, "typst": 1})  # pool, even for 2
+
+    def rendered() -> dict[str, bytes]:
+        for act in ("ok", "est"):
+            Path(act_of(act)["pdf_path"].replace("file://", "")).unlink()
+        result = run_dag("voucher_acts", conf={"period": MARCH, "billing_basis": "attendance",
+                         "as_of": "2026-04-02"}, settings={**SETTINGS, "pdf_engine": "typst"})  # fmt: skip
+        assert result.state == "success"
+        assert result.xcom("render_acts", 0)["render_pool_workers"] > 1  # a pool, not inline
+        return {a: Path(act_of(a)["pdf_path"].replace("file://", "")).read_bytes() for a in ("ok", "est")}  # fmt: skip
+
+    first = rendered()
+    reader = PdfReader(io.BytesIO(first["ok"]))
+    assert str(reader.metadata.get("/Creator", "")).startswith("Typst")
+    flat = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    for expected in (act_of("ok")["act_number"], "Айгөлек", "Ахметов Алихан", P["ok"]):
+        assert expected in flat, expected
+    assert rendered() == first  # the pool's re-render is byte-identical
 
 
 def test_enrolment_basis(world):
