@@ -113,8 +113,11 @@ def test_exam_archive_renders_quizzes_on_both_workers_as_one_machine_does(
 
 
 def test_vouchers_ingest_over_both_workers_and_acts_survive_a_lost_worker(
-    api, stack, s3_store, figures
+    api, stack, s3_store, airflow_db, figures
 ):
+    from include.storage import store_root
+    from tests.airflow_runs import run_dag
+
     runs = demo_runs()
     api.set_variable(  # the Variable the three voucher DAGs share, then the ingest's own
         "vouchers", {"extra_holidays": [], "extra_working_days": [], "max_pages": 1000}
@@ -148,6 +151,32 @@ def test_vouchers_ingest_over_both_workers_and_acts_survive_a_lost_worker(
     pdfs = {p.stem: p for p in (s3_store / "vouchers" / "acts" / period).rglob("*.pdf")}
     assert ready and set(pdfs) == set(ready), (pdfs, ready)  # every ready act's PDF, no other
     assert all(pdfs[number].stat().st_size > 1000 for number in ready)
+
+    # the same month in one process (dag.test, the local store: the ingest first, its
+    # daily marks files are the acts' input): the same act data, and still one act per
+    # provider (the act number is derived, a re-run adds none)
+    started = time.monotonic()
+    for dag_id, conf in (
+        ("voucher_ingest", runs["voucher_ingest"][1]),
+        ("voucher_acts", {"billing_basis": "attendance", "period": period}),
+    ):
+        single = run_dag(dag_id, conf=conf)
+        assert single.state == "success", single
+    figures["voucher_ingest + voucher_acts, one process (dag.test)"] = (
+        f"{time.monotonic() - started:.0f} s"
+    )
+
+    def act_data(root) -> dict[str, bytes]:
+        return {
+            p.name: p.read_bytes() for p in (root / "vouchers" / "acts" / period).rglob("*.json")
+        }
+
+    on_s3, local = act_data(s3_store), act_data(store_root())
+    assert on_s3 == local and len(on_s3) >= 2 * len(ready), (sorted(on_s3), sorted(local))
+    assert (
+        query("pipelines", "SELECT COUNT(*) FROM voucher_act WHERE period = %s", period)[0][0]
+        == providers
+    )
     figures[f"voucher_acts ({len(ready)} ready acts) with a lost worker"] = (
         f"{_seconds(acts):.0f} s; render_acts[{lost.map_index}] {_recovery(recovery)};"
         f" compute_acts on {_spread(acts, 'compute_acts')}; render_acts (final tries) on"
