@@ -105,7 +105,7 @@ def run_function(token: str, name: str, params: dict) -> JSONResponse:
             "core\\exception\\moodle_exception",
             "notrecorded",
             f"{name} was never recorded from a real Moodle: the stand-in refuses it. Add cases"
-            " for it to include/moodle_contract/cases.py and record them"
+            " for it to include/moodle_contract/ (read_cases.py, write_cases.py) and record them"
             " (python -m include.moodle_contract record).",
         )
     function = FUNCTIONS.get(name)
