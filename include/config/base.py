@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+import re
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 
 class SettingsError(ValueError):
@@ -19,6 +20,29 @@ class PipelineSettings(BaseModel):
 
 
 SettingsT = TypeVar("SettingsT", bound=PipelineSettings)
+
+
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return value
+
+
+def _known_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(value)
+    except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(f"unknown IANA time zone {value!r}") from None
+    return value
+
+
+# Field types whose check every pipeline shares (a string in the JSON schema and the Params)
+RegexText = Annotated[str, AfterValidator(_compiles)]  # a regular expression that compiles
+TimeZoneName = Annotated[str, AfterValidator(_known_zone)]  # an IANA time zone name
 
 
 def parse_settings(

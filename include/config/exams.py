@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from include.config.base import PipelineSettings
+from include.config.base import PipelineSettings, RegexText, TimeZoneName
 from include.render.volumes import PdfEngine
 
 
 class ExamArchiveSettings(PipelineSettings):
     """`exam_archive`: see specs/exam-archive.md (exam results archived as PDF by date)."""
 
-    timezone: str = Field(
+    timezone: TimeZoneName = Field(
         "Europe/Moscow", description="the university's IANA time zone: what 'a date' means"
     )
-    name_pattern: str = Field(
+    name_pattern: RegexText = Field(
         r"экзамен|зач[её]т|exam",
         description="case-insensitive regular expression on the quiz name; '' = do not match names",
     )
@@ -53,24 +52,3 @@ class ExamArchiveSettings(PipelineSettings):
         description="engine of the attempt PDFs: 'weasyprint' (HTML + CSS) or 'typst' (the "
         "same fields, PDF/A-3b, about 30x less CPU per PDF); summaries are always WeasyPrint",
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r}") from None
-        return value
-
-    @field_validator("name_pattern")
-    @classmethod
-    def _pattern_compiles(cls, value: str) -> str:
-
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from None
-        return value
