@@ -30,8 +30,6 @@ from include.tasks.vouchers_common import (
 
 __all__ = ["extract_registry"]  # shared with voucher_acts; re-exported for the DAG file
 
-CONTRACT_COLUMNS = ["contract_id", "bin", "iin", "child_name", "group_type", "start_date",
-                    "end_date"]  # fmt: skip
 MARK_COLUMNS = ["bin", "iin", "mark_date", "code", "document"]
 REJECT_COLUMNS = ["bin", "mark_date", "iin", "code", "document", "reason"]
 
@@ -88,6 +86,7 @@ def ingest_marks(batch: list[str], settings: dict, run_id: str | None = None) ->
     multi-row INSERTs). Contracts and marks are checked against their schema first
     (include/vouchers/feeds.py): a failing row goes to `feed_reject` (feeds
     `lms_contracts`, `lms_attendance`), the other rows go on."""
+    from include.tasks.voucher_lms import LmsPool, ingest_contracts
     from include.tasks.voucher_month_lines import forget_day_marks
     from include.vouchers.calendar import WorkingCalendar
     from include.vouchers.risk import death_dates
@@ -104,7 +103,7 @@ def ingest_marks(batch: list[str], settings: dict, run_id: str | None = None) ->
         deaths = death_dates(db.read_frame(db.query("voucher_death_flags")))
         terminated_on = _terminated_on(db)
         with LmsPool(run) as lms:
-            contracts = _ingest_contracts(db, lms, batch, deaths, run_id, counts)
+            contracts = ingest_contracts(db, lms, batch, deaths, run_id, counts)
             # the pool reads the next day while this one is split and written
             due = {
                 day: [b for b in batch if not (b in terminated_on and day >= terminated_on[b])]
@@ -122,87 +121,6 @@ def ingest_marks(batch: list[str], settings: dict, run_id: str | None = None) ->
     finally:
         db.close()
     return dict(counts)
-
-
-class LmsPool:
-    """A bounded pool of kindergarten-LMS connections (one hook per thread): at most
-    `lms_concurrency` requests in flight from one task."""
-
-    def __init__(self, run) -> None:
-        import threading
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.run = run
-        self.local = threading.local()
-        self.pool = ThreadPoolExecutor(run.lms_concurrency, thread_name_prefix="lms")
-
-    def __enter__(self) -> LmsPool:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def _hook(self):
-        from include.connectors.kindergarten_lms import KindergartenLmsHook
-
-        if not hasattr(self.local, "hook"):
-            self.local.hook = KindergartenLmsHook(
-                page_size=self.run.lms_page_size, max_pages=self.run.max_pages
-            )
-        return self.local.hook
-
-    def contracts(self, bins: list[str]):
-        """(bin, items) per provider, in the batch's order."""
-        return self.pool.map(lambda b: (b, self._hook().contracts(b)), bins)
-
-    def attendance(self, bins: list[str], day: date) -> list:
-        """Futures of (bin, items) per provider's register of `day`."""
-        return [self.pool.submit(lambda b: (b, self._hook().attendance(b, day)), b) for b in bins]
-
-
-def _ingest_contracts(db, lms: LmsPool, batch: list[str], deaths, run_id: str, counts):
-    """Every provider's contracts replaced (one transaction for the batch); returns the
-    effective contracts (a child's death ends a contract the day before)."""
-    import pandas as pd
-
-    from include.feed_rejects import record_rejects, seen_now
-    from include.vouchers.feeds import validate_contracts
-
-    frames, rejects_of = [], {}
-    for bin_, items in lms.contracts(batch):
-        valid, rejects = validate_contracts(bin_, items)
-        counts["schema_rejected"] += len(rejects)
-        rejects_of[bin_] = rejects
-        frames.append(
-            pd.DataFrame(valid, columns=[c for c in CONTRACT_COLUMNS if c != "bin"]).assign(
-                bin=bin_
-            )
-        )
-    contracts = (
-        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CONTRACT_COLUMNS)
-    )
-    contracts["start_date"] = pd.to_datetime(contracts["start_date"]).dt.date
-    contracts["end_date"] = [
-        None if pd.isna(e) else date.fromisoformat(str(e)) for e in contracts["end_date"]
-    ]
-    for attempt in deadlock_retrying():
-        with attempt, db.transaction() as cursor:
-            seen_at = seen_now()
-            cursor.executemany(db.query("voucher_delete_contracts"), [{"bin": b} for b in batch])
-            if not contracts.empty:
-                cursor.executemany(
-                    db.query("voucher_insert_contract"), records(contracts, CONTRACT_COLUMNS)
-                )
-            for bin_, rejects in rejects_of.items():
-                record_rejects(db, cursor, "lms_contracts", rejects, run_id, seen_at, scope=bin_)
-    effective = contracts.copy()
-    for iin, died in deaths.items():  # a handful of children, not per mark
-        ends = effective["iin"] == iin
-        last_day = died - timedelta(days=1)
-        effective.loc[ends, "end_date"] = [
-            min(e, last_day) if e else last_day for e in effective.loc[ends, "end_date"]
-        ]
-    return effective
 
 
 def _terminated_on(db) -> dict[str, date]:
@@ -257,7 +175,7 @@ def _replace_provider_days(db, day: date, days, accepted, rejects, run_id="") ->
 
     accepted_of = accepted["bin"].value_counts().to_dict() if not accepted.empty else {}
     rejected_of = rejects["bin"].value_counts().to_dict() if not rejects.empty else {}
-    provider_days = [{"bin": bin_, "mark_date": day} for bin_, _, _ in days]
+    provider_days = {"bins": tuple(bin_ for bin_, _, _ in days), "mark_date": day}
     with db.transaction() as cursor:
         seen_at = seen_now()
         for bin_, _, schema_rejects in days:
@@ -265,8 +183,8 @@ def _replace_provider_days(db, day: date, days, accepted, rejects, run_id="") ->
                 db, cursor, "lms_attendance", schema_rejects, run_id, seen_at,
                 scope=f"{bin_}/{day.isoformat()}",
             )  # fmt: skip
-        cursor.executemany(db.query("voucher_delete_day_marks"), provider_days)
-        cursor.executemany(db.query("voucher_delete_day_rejects"), provider_days)
+        cursor.execute(db.query("voucher_delete_day_marks"), provider_days)
+        cursor.execute(db.query("voucher_delete_day_rejects"), provider_days)
         if not accepted.empty:
             cursor.executemany(db.query("voucher_insert_mark"), records(accepted, MARK_COLUMNS))
         if not rejects.empty:

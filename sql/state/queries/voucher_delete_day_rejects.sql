@@ -1,5 +1,6 @@
+-- sqlfluff:templater:placeholder:bins:('a', 'b')
 -- noqa: disable=RF02
 -- (RF02 off: the query parameters read as unqualified column references)
--- A provider-day's rejected marks, replaced as a whole. Params: bin, mark_date.
+-- A batch's provider-days' rejects, replaced as a whole. Params: mark_date, bins (a tuple).
 DELETE FROM voucher_reject
-WHERE mark_date = %(mark_date)s AND bin = %(bin)s
+WHERE mark_date = %(mark_date)s AND bin IN %(bins)s
