@@ -82,6 +82,12 @@ def php_validate_email(address: str) -> bool:
     data = address.encode("utf-8", "surrogatepass")
     if len(data) > 320:
         return False
+    if _QUOTE not in data and _BACKSLASH not in data:
+        # every byte is one look-ahead unit (units[i] == i): the same two refusals without
+        # the walk, which is most of the gate's time on a 40 000-row feed
+        if len(data) >= 255 or data.find(b"@", 65) != -1:
+            return False
+        return _PHP_EMAIL.match(data) is not None
     units = _max_units(data)
     if max(units) >= 255:
         return False

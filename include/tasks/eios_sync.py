@@ -329,7 +329,7 @@ def verify_nothing_held(report: dict) -> None:
 def dag_params() -> dict:
     """Every setting as a param of the same name (None = the Variable's value), plus the
     run's own choices."""
-    from include.tasks.settings import params_from
+    from include.tasks.settings import date_param, params_from
 
     return {
         **params_from(EiosSyncSettings, list(EiosSyncSettings.model_fields)),
@@ -338,12 +338,7 @@ def dag_params() -> dict:
             type=["array", "null"],  # nullable: not marked "required" in the trigger form
             description="faculty ids whose held leaving actions to apply now",
         ),
-        "rescan_from": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="re-scan from this date (YYYY-MM-DD)",
-        ),
+        "rescan_from": date_param("re-scan from this date (YYYY-MM-DD)"),
     }
 
 

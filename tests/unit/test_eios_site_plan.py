@@ -146,3 +146,24 @@ def test_students_moodle_already_holds_as_eios_wants_are_found_unchanged_at_once
     users[0]["suspended"] = 1  # studying in EIOS, suspended in Moodle: the rules decide
     state = moodle_state(users, members)
     assert unchanged_students(rows, users, state.member_of, departments=NAMES, **common) == {"2"}
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet='a.@-_x"\\1', max_size=80).map(lambda t: t * 4)
+    | st.from_regex(r"[a-z.]{0,70}@[a-z]{1,5}\.[a-z]{2,3}", fullmatch=True)
+)
+def test_the_email_rules_fast_path_answers_as_the_walk_does(address):
+    """php_validate_email skips the look-ahead walk when no byte is a quote or a
+    backslash (each byte is then one unit); the answer is the walk's."""
+    from include.eios import moodle_rules
+
+    data = address.encode("utf-8", "surrogatepass")
+    units = moodle_rules._max_units(data)
+    walked = (
+        len(data) <= 320
+        and max(units) < 255
+        and not any(b == 0x40 and units[i] >= 65 for i, b in enumerate(data))
+        and moodle_rules._PHP_EMAIL.match(data) is not None
+    )
+    assert moodle_rules.php_validate_email(address) == walked
