@@ -148,9 +148,14 @@ def kill_worker_mid_task(api: AirflowApi, stack, dag_id: str, run_id: str, task_
                 continue
             worker = stack.processes[host]
             worker.freeze()
-            time.sleep(1)  # a state update already sent lands before the check
-            now = api.get(path if map_index < 0 else f"{path}/{map_index}")
-            if now["state"] == "running" and now["try_number"] == try_ and _in_body(log):
+            try:
+                time.sleep(1)  # a state update already sent lands before the check
+                now = api.get(path if map_index < 0 else f"{path}/{map_index}")
+                still = now["state"] == "running" and now["try_number"] == try_
+            except BaseException:
+                worker.thaw()  # never leave a frozen worker to the next tests
+                raise
+            if still and _in_body(log):
                 killed_at = datetime.now(UTC)
                 worker.lose()
                 return LostTask(dag_id, run_id, task_id, map_index, try_, host, killed_at)
