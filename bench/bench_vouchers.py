@@ -346,44 +346,17 @@ def alone(function, *args) -> tuple:
         return pool.submit(in_worker, function, *args).result()
 
 
-def main() -> None:  # noqa: PLR0915  (one stage after the other, each printed)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=scale_of, default=scale_of(os.environ.get("SCALE") or "0.02"),
-                        help="full or 1 (10^6 children) or a fraction; default $SCALE or 0.02")  # fmt: skip
-    parser.add_argument("--pdf-sample", type=int, default=20,
-                        help="acts rendered by both engines side by side")  # fmt: skip
-    parser.add_argument("--workers", type=int, default=2, help="task instances side by side")
-    parser.add_argument("--lms-concurrency", type=int, default=4, help="the setting")
-    parser.add_argument("--batch-size", type=int, default=200, help="providers per ingest task")
-    parser.add_argument("--ingest-days", type=int, default=2,
-                        help="days ingested through the LMS, one daily run each (the rest of the"
-                        " month is written straight into the project DB)")  # fmt: skip
-    parser.add_argument("--skip-render", action="store_true", help="no PDF stage")
-    parser.add_argument("--prefix", default=os.environ.get("BENCH_PREFIX", PREFIX))
-    args = parser.parse_args()
-
-    from include.sandbox.stack import free_port
-    from include.vouchers.calendar import WorkingCalendar
-
-    env = environment.isolated_environment(args.prefix, free_port())
-    env["PIPELINES_RETRY_DELAY_SECONDS"] = "0"
-    environment.apply(env)
-
+def build_month(args, env, children, providers, ingest_days, other_days, figures) -> bool:
+    """Fresh databases, the world, the timed daily ingest runs, then the rest of the month
+    (False when `--ingest-only` stops after the ingest)."""
     from include.sandbox import stack
 
-    children = max(int(CHILDREN_AT_FULL_SCALE * args.scale), 100)
-    providers = max(int(PROVIDERS_AT_FULL_SCALE * args.scale), 5)
-    month = WorkingCalendar.for_period(PERIOD).working_days(date(2026, 4, 1), date(2026, 4, 30))
-    ingest_days, other_days = month[: args.ingest_days], month[args.ingest_days :]
     db = stack.start_mariadb()
     names = stack.database_names()
     for key in ("pipelines", "sandbox"):
         db.recreate_database(names[key])
     db.load_file(stack.SANDBOX_SCHEMAS / "vouchers.sql", names["sandbox"])
     stack.migrate_pipelines_db()
-    print(f"== bench_vouchers: scale {args.scale} -> {children} children, {providers} providers,"
-          f" {len(month)} working days; {os.cpu_count()} cores; {load()}")  # fmt: skip
-    figures: dict = {"scale": args.scale, "providers": providers, "cores": os.cpu_count()}
     started = time.perf_counter()
     world = generate(children, providers, ingest_days)
     figures |= {"generate_s": time.perf_counter() - started, "children": world["children"],
@@ -439,6 +412,8 @@ def main() -> None:  # noqa: PLR0915  (one stage after the other, each printed)
         sandbox.terminate()
         sandbox.wait(timeout=10)
 
+    if args.ingest_only:
+        return False
     rows, seconds = fill_month(other_days)
     figures |= {"fill_month_s": seconds, "month_marks": rows + ingested * len(ingest_days)}
     print(f"fill the month: {rows} more marks ({len(other_days)} days) in {seconds:.1f} s"
@@ -449,6 +424,54 @@ def main() -> None:  # noqa: PLR0915  (one stage after the other, each printed)
           f" check_double_funding): {figures['export_day_s_mean']:.1f} s a day on average,"
           f" max {max(exports):.1f} s; {load()}")  # fmt: skip
 
+    return True
+
+
+def main() -> None:  # noqa: PLR0915  (one stage after the other, each printed)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=scale_of, default=scale_of(os.environ.get("SCALE") or "0.02"),
+                        help="full or 1 (10^6 children) or a fraction; default $SCALE or 0.02")  # fmt: skip
+    parser.add_argument("--pdf-sample", type=int, default=20,
+                        help="acts rendered by both engines side by side")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=2, help="task instances side by side")
+    parser.add_argument("--lms-concurrency", type=int, default=4, help="the setting")
+    parser.add_argument("--batch-size", type=int, default=200, help="providers per ingest task")
+    parser.add_argument("--ingest-days", type=int, default=2,
+                        help="days ingested through the LMS, one daily run each (the rest of the"
+                        " month is written straight into the project DB)")  # fmt: skip
+    parser.add_argument("--skip-render", action="store_true", help="no PDF stage")
+    parser.add_argument("--ingest-only", action="store_true", help="stop after the ingest")
+    parser.add_argument("--reuse", action="store_true",
+                        help="the acts and PDFs on the month an earlier run of --prefix built")  # fmt: skip
+    parser.add_argument("--prefix", default=os.environ.get("BENCH_PREFIX", PREFIX))
+    args = parser.parse_args()
+
+    from include.sandbox.stack import free_port
+    from include.vouchers.calendar import WorkingCalendar
+
+    env = environment.isolated_environment(args.prefix, free_port())
+    env["PIPELINES_RETRY_DELAY_SECONDS"] = "0"
+    environment.apply(env)
+
+    children = max(int(CHILDREN_AT_FULL_SCALE * args.scale), 100)
+    providers = max(int(PROVIDERS_AT_FULL_SCALE * args.scale), 5)
+    month = WorkingCalendar.for_period(PERIOD).working_days(date(2026, 4, 1), date(2026, 4, 30))
+    ingest_days, other_days = month[: args.ingest_days], month[args.ingest_days :]
+    print(f"== bench_vouchers: scale {args.scale} -> {children} children, {providers} providers,"
+          f" {len(month)} working days; {os.cpu_count()} cores; {load()}")  # fmt: skip
+    figures: dict = {"scale": args.scale, "providers": providers, "cores": os.cpu_count()}
+    if args.reuse:  # the databases and store of an earlier run of the same prefix
+        from include.sandbox.stack import connect
+
+        connection = connect("pipelines")
+        cursor = connection.cursor()
+        cursor.execute("SELECT COUNT(*) FROM voucher_mark")
+        figures |= {"reused": True, "month_marks": cursor.fetchone()[0]}
+        connection.close()
+        print(f"reusing {args.prefix}'s month: {figures['month_marks']} marks; {load()}")
+    elif not build_month(args, env, children, providers, ingest_days, other_days, figures):
+        print(json.dumps(figures | {"load_avg": os.getloadavg()}, default=float, sort_keys=True))
+        return
     _, risk_s, risk_mb = alone(risk)
     regions = regions_to_form()
     print(f"apply_risk_rules: {risk_s:.1f} s, peak {risk_mb:.0f} MB; {load()}")
@@ -490,7 +513,9 @@ def main() -> None:  # noqa: PLR0915  (one stage after the other, each printed)
         )
         results, seconds, mb = on_workers(args.workers, render, regions, "typst")
         rendered = sum(r["rendered"] for r in results)
+        cpu = sum(r["cpu_seconds"] for r in results)
         figures |= {"render_typst_s": seconds, "render_typst_acts": rendered,
+                    "render_typst_cpu_s": cpu,
                     "render_typst_acts_per_s": rendered / seconds, "render_peak_mb": mb,
                     "render_load1": load1()}  # fmt: skip
         print(
@@ -498,6 +523,10 @@ def main() -> None:  # noqa: PLR0915  (one stage after the other, each printed)
             f" {rendered / seconds:.1f} acts/s ({len(regions)} region tasks on {args.workers}"
             f" workers, each with a pool of {results[0]['render_pool_workers']} render"
             f" processes; aim for 10^4: <= 15 min); task peak {mb:.0f} MB; {load()}"
+        )
+        print(
+            f"   their CPU: {cpu:.0f} s (tasks + render workers) = {cpu / 2 / 60:.1f} min on"
+            f" 2 idle cores; {load()}"
         )
     factor = 1 / args.scale
     figures["load_avg"] = os.getloadavg()

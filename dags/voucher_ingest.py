@@ -30,7 +30,10 @@ in one run (a backfill of a range; each day is still replaced as a whole).
 Tables `voucher_mark`, `voucher_reject`, `voucher_contract` (+ registry copies)
 and `voucher_ingested_day` (one row per provider-day ingested, even with no
 mark: what `voucher_acts` checks a month against) in `pipelines_db`;
-`vouchers/rejects/<day>.csv` in the store (IINs masked).
+`vouchers/rejects/<day>.csv` in the store (IINs masked); after the double-funding
+check, the day's accepted marks as `vouchers/marks/<YYYY-MM>/<day>.parquet` (recorded
+in `voucher_mark_file`; an ingest of the day forgets that record before it changes a
+mark), which `voucher_acts` aggregates with DuckDB.
 Assets (include/assets.py): `voucher_register_days`, one event per run (the days,
 providers, marks, accepted, rejects and the rejects folder); `voucher_register_month`
 (through the alias `voucher_register_month_closed`), one event per month whose last

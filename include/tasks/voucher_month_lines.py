@@ -175,13 +175,16 @@ def aggregate_month(db, con, period: str, engine: str = "duckdb") -> int:
 
 
 def _typed(frame):
-    """The contract columns' types made explicit for DuckDB (object columns of dates or
-    of all-NULL values would otherwise be guessed)."""
+    """The columns' types made explicit for DuckDB (object columns of dates, of Decimals
+    or of all-NULL values would otherwise be guessed from the first rows)."""
     import pandas as pd
 
     frame = frame.copy()
     for column in ("start_date", "end_date"):
         frame[column] = pd.to_datetime(frame[column])
+    for column in ("present_days", "excused_doc_days", "valid_marks"):  # MariaDB's SUM: Decimal
+        if column in frame:
+            frame[column] = frame[column].astype("int64")
     for column in ("contract_id", "bin", "iin", "child_name", "group_type", "region_code",
                    "voucher_id"):  # fmt: skip
         frame[column] = frame[column].astype("string")
