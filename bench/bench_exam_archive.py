@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -75,23 +76,15 @@ def profile_one_attempt(documents: list[dict], configs: list[tuple[str, str]]) -
     return figures
 
 
-def _render_and_measure(documents: list[dict], layout: str, engine: str) -> float:
-    """In a render worker: render the attempts, return this process's own peak RSS (MB)."""
-    import resource
-
-    from include.exams.rendering import render_checked_chunk
-
-    render_checked_chunk(documents, layout, engine)
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def worker_peak_rss(documents: list[dict], layout: str, engine: str) -> float:
-    """Peak RSS of one render worker of the task's own pool (include/render/worker_pool.py),
-    measured inside it (RUSAGE_CHILDREN would count the parent's image at fork time)."""
-    from include.render.worker_pool import isolated_process_pool
+    """Peak RSS of one render worker of the task's own kind of pool
+    (include/render/worker_pool.py) after rendering and checking `documents`."""
+    from include.exams.rendering import render_checked_chunk
+    from include.render.worker_pool import isolated_process_pool, workers_peak_rss_mb
 
     with isolated_process_pool(1) as pool:
-        return pool.submit(_render_and_measure, documents, layout, engine).result()
+        pool.submit(render_checked_chunk, documents, layout, engine).result()
+        return workers_peak_rss_mb(pool, 1)
 
 
 def chromium_binary() -> str | None:
@@ -179,6 +172,9 @@ def end_to_end(engine: str, layout: str, day: str, finished: int, sample: list) 
         "record_manifest_s": round(result.duration("record_manifest"), 1),
         "select_s": round(result.duration("select_exam_attempts"), 1),
         "task_peak_rss_mb": max((t["task_peak_rss_mb"] for t in tasks), default=None),
+        "task_workers_peak_rss_mb": max(
+            (t["worker_peak_rss_mb"] or 0 for t in tasks), default=None
+        ),
         "worker_peak_rss_mb": round(worker_mb),
         "load1_before": load_before,
         "load1_after": load1(),
@@ -200,9 +196,77 @@ def end_to_end(engine: str, layout: str, day: str, finished: int, sample: list) 
     )
     print(
         f"    peak RSS: task process {figures['task_peak_rss_mb']} MB (dag.test(): every task "
-        f"so far shares this process, an upper bound), one render worker "
+        f"so far shares this process, an upper bound); the task's render workers "
+        f"{figures['task_workers_peak_rss_mb']} MB at the end; a fresh worker "
         f"{figures['worker_peak_rss_mb']} MB after {len(sample)} attempts"
     )
+    return figures
+
+
+def under_the_scheduler(
+    env: dict[str, str], configs: list[tuple[str, str]], day: str, finished: int
+) -> dict:
+    """The same runs under `airflow standalone` (scheduler, dag-processor, API server,
+    LocalExecutor, the task runner), as tests/e2e does: settings as the Variable, the run
+    triggered and read back over REST; its wall time is the run's start to end."""
+    import subprocess
+
+    from include.sandbox import stack
+    from tests.e2e.airflow_api import AirflowApi
+
+    home = environment.LOCAL_DIR / f"airflow-{PREFIX}-standalone"
+    shutil.rmtree(home, ignore_errors=True)
+    airflow_env = {**env, **environment.airflow_settings(home)}
+    airflow_env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] = "False"
+    for name in [n for n in airflow_env if n.startswith("AIRFLOW_VAR_")]:
+        del airflow_env[name]
+    stack.migrate_airflow_db(airflow_env)
+    subprocess.run(
+        [str(Path(sys.executable).with_name("airflow")), "dags", "reserialize"],
+        env={**os.environ, **airflow_env}, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    port, pid_file = stack.free_port(), home / "standalone.pid"
+    started = time.monotonic()
+    stack.start_airflow_standalone(airflow_env, port, pid_file, home / "standalone.log")
+    figures = {}
+    try:
+        stack.wait_for_airflow_api(port)
+        api = AirflowApi(port, home)
+        api.wait_for_dags(["exam_archive"])
+        api.unpause("exam_archive")
+        print(f"\n(2s) airflow standalone up in {time.monotonic() - started:.0f} s "
+              f"[load {load1()}]")  # fmt: skip
+        for engine, layout in configs:
+            shutil.rmtree(environment.LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
+            api.set_variable("exam_archive", {"pdf_engine": engine, "attempt_layout": layout})
+            load_before = load1()
+            run_id = api.trigger("exam_archive", {"date": day})
+            outcome = api.wait_for_run("exam_archive", run_id, timeout=3600)
+            run = outcome.run
+            wall = (
+                datetime.fromisoformat(run["end_date"]) - datetime.fromisoformat(run["start_date"])
+            ).total_seconds()
+            durations = {}
+            for ti in outcome.task_instances:
+                durations[ti["task_id"]] = durations.get(ti["task_id"], 0) + (ti["duration"] or 0)
+            figures[f"{engine}:{layout}"] = {
+                "state": outcome.state,
+                "wall_s": round(wall, 1),
+                "attempts_per_s": round(finished / wall, 1),
+                "render_s": round(durations.get("render_quiz_archive", 0), 1),
+                "gate_s": round(durations.get("check_archive_files", 0), 1),
+                "load1_before": load_before,
+                "load1_after": load1(),
+            }
+            f = figures[f"{engine}:{layout}"]
+            print(
+                f"    [{engine}:{layout}] under the scheduler: {outcome.state}; {finished} "
+                f"attempts in {wall:.1f} s (the run's start to end) = {f['attempts_per_s']} "
+                f"attempts/s; render task {f['render_s']} s, gate {f['gate_s']} s "
+                f"[load {load_before} -> {f['load1_after']}]"
+            )
+    finally:
+        stack.stop_process_group(pid_file)
     return figures
 
 
@@ -214,6 +278,14 @@ def main() -> None:
         "--configs",
         default="typst:table,weasyprint:compact",
         help="engine:layout pairs to run end to end (weasyprint:table is the slowest)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        action="store_true",
+        help="also run the configs under airflow standalone (the real scheduler), over REST",
+    )
+    parser.add_argument(
+        "--no-dag-test", action="store_true", help="skip the dag.test() runs (with --scheduler)"
     )
     args = parser.parse_args()
     configs = [tuple(c.split(":")) for c in args.configs.split(",")]
@@ -242,7 +314,7 @@ def main() -> None:
     shutil.rmtree(environment.LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
     stack.migrate_airflow_db(env)
 
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from include.config import ExamArchiveSettings
     from include.connectors.hooks import moodle_db
@@ -281,10 +353,14 @@ def main() -> None:
     print(f"\n    warm-up run of an empty date ({warm.state}): {startup:.1f} s, Airflow's and "
           f"the libraries' start-up in this process, not counted below [load {load1()}]")  # fmt: skip
     runs = {}
-    for engine, layout in configs:
+    for engine, layout in [] if args.no_dag_test else configs:
         runs[f"{engine}:{layout}"] = end_to_end(
             engine, layout, DEMO_DATE.isoformat(), finished, documents[:100]
         )
+
+    scheduled = None
+    if args.scheduler:
+        scheduled = under_the_scheduler(env, configs, DEMO_DATE.isoformat(), finished)
 
     sample = documents[: args.chromium_sample]
     chromium = chromium_seconds_per_attempt(sample)
@@ -316,6 +392,7 @@ def main() -> None:
                 "context_cpu_s_per_attempt": round(building, 4),
                 "warm_up_run_s": round(startup, 1),
                 "end_to_end": runs,
+                "under_the_scheduler": scheduled,
                 "chromium": chromium_figures,
             },
             ensure_ascii=False,

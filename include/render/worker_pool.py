@@ -30,10 +30,34 @@ class WorkerImportedAirflow(RuntimeError):
     """A pool worker imported Airflow: the isolation this module promises is broken."""
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS (MB): Linux's VmHWM, which belongs to the image and
+    starts again at exec. (`ru_maxrss` survives exec: in a spawned worker it still holds
+    the parent's RSS at the moment of the fork.)"""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def worker_facts(*_job) -> dict:
-    """A worker's pid and the top-level packages it imported that a worker must not."""
+    """A worker's pid, its own peak RSS so far (MB) and the top-level packages it imported
+    that a worker must not."""
     leaked = sorted({m.split(".")[0] for m in sys.modules} & {"airflow", "MySQLdb"})
-    return {"pid": os.getpid(), "forbidden_imports": leaked}
+    return {"pid": os.getpid(), "peak_rss_mb": _peak_rss_mb(), "forbidden_imports": leaked}
+
+
+def workers_peak_rss_mb(pool, processes: int) -> float | None:
+    """The highest peak RSS among the pool's workers that answer one small job each."""
+    if pool is None:
+        return None
+    return max(fact["peak_rss_mb"] for fact in pool.map(worker_facts, range(processes)))
 
 
 @contextmanager

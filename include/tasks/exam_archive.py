@@ -139,7 +139,7 @@ def render_quiz_archive(item: dict, settings: dict, run: dict) -> dict:
     from contextlib import nullcontext
 
     from include.exams.rendering import POOL_FROM, render_quizzes
-    from include.render.worker_pool import isolated_process_pool
+    from include.render.worker_pool import isolated_process_pool, workers_peak_rss_mb
     from include.storage import store_path, write_bytes_if_changed
 
     get_current_context()["quiz_label"] = item["label"]
@@ -171,6 +171,7 @@ def render_quiz_archive(item: dict, settings: dict, run: dict) -> dict:
                     checks.append({"path": relative, **check})
                 attempts += len(documents)
                 pending += sum(1 for d in documents if not d["grading_finished"])
+            worker_rss = workers_peak_rss_mb(pool, processes)
     finally:
         moodle.close()
     seconds = time.monotonic() - started  # after the pool's shutdown: its CPU is counted
@@ -187,6 +188,7 @@ def render_quiz_archive(item: dict, settings: dict, run: dict) -> dict:
         "cpu_seconds": round(_cpu_seconds() - cpu_started, 2),
         "attempts_per_second": round(attempts / seconds, 2) if seconds else None,
         "task_peak_rss_mb": _peak_rss_mb(),
+        "worker_peak_rss_mb": worker_rss,
     }
     log.info(
         "%s: %s", item["label"], {k: v for k, v in result.items() if k not in ("rows", "checks")}
