@@ -16,7 +16,7 @@ from datetime import datetime
 from include.eios.diff import unchanged_students
 from include.eios.moodle_state import moodle_state, users_by_faculty
 from include.eios.plan import SyncPlan, plan_sync
-from include.eios.quality import moodle_refusals
+from include.eios.quality import moodle_refusals, parse_changed_at
 from include.eios.resolve import claimed_by, resolve_feeds
 
 
@@ -67,8 +67,9 @@ def plan_site(
     )
     state = moodle_state(users, memberships)
     names = {f.id: f.name for f in faculties}
+    by_id = {f.id: f for f in faculties}
     unchanged = unchanged_students(
-        kept,
+        [row for row in kept if _considered(row, by_id[str(row["faculty_id"])])],
         users,
         state.member_of,
         departments=names,
@@ -109,3 +110,11 @@ def plan_site(
             plan, refused_by[faculty.id], superseded.get(faculty.id, [])
         )
     return plans, len(unchanged)
+
+
+def _considered(row: dict, faculty: Faculty) -> bool:
+    """Whether plan_sync looks at the row (changed since the faculty's lower bound, or
+    fixed since it was rejected): the diff skips the others, which plan nothing."""
+    if faculty.lower_bound is None or str(row["student_id"]) in faculty.fixed_ids:
+        return True
+    return parse_changed_at(row["changed_at"]) >= faculty.lower_bound
