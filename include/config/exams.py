@@ -50,5 +50,6 @@ class ExamArchiveSettings(PipelineSettings):
     pdf_engine: PdfEngine = Field(
         "weasyprint",
         description="engine of the attempt PDFs: 'weasyprint' (HTML + CSS) or 'typst' (the "
-        "same fields, PDF/A-3b, about 30x less CPU per PDF); summaries are always WeasyPrint",
+        "same fields, PDF/A-3b, 4-6x less CPU per PDF than WeasyPrint compact); summaries are "
+        "always WeasyPrint",
     )

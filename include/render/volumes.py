@@ -7,7 +7,7 @@ voucher act. The one API the pipelines call for them:
 `document`: one attempt's context (include.exams.documents.attempt_documents);
 `context`: the act's (include.vouchers.acts.pdf_context(document, esf)). `engine` is a
 setting's `pdf_engine` (`PdfEngine`): "weasyprint" (the default; Jinja2 XHTML + CSS,
-pdf.py) or "typst" (typst_pdf.py, about 30x less CPU per page). Both give PDF/A-3b with
+pdf.py) or "typst" (typst_pdf.py, 4-8x less CPU per attempt, ~12x per act). Both give PDF/A-3b with
 the same fields, in Russian (Cyrillic and Kazakh letters), byte-identical on a re-run.
 """
 
