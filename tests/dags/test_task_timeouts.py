@@ -14,7 +14,7 @@ AT_LEAST = {
     ("course_archive", "backup_course"): timedelta(hours=1, minutes=30),
     ("voucher_ingest", "ingest_marks"): timedelta(minutes=60),
     ("voucher_acts", "render_acts"): timedelta(minutes=60),
-    ("eios_sync", "sync_faculty.apply_changes"): timedelta(minutes=60),
+    ("eios_sync", "apply_changes"): timedelta(minutes=60),
     ("kontur_recordings", "poll_recordings"): timedelta(minutes=10),
 }
 
