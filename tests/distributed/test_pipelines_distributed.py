@@ -209,6 +209,12 @@ def test_kontur_recordings_publish_survives_a_lost_worker(api, stack, figures):
     recovery = retried_elsewhere(api, stack, run, lost)
     published = query("pipelines", "SELECT COUNT(*) FROM kontur_publication")[0][0]
     assert published >= 5
+    planned = api.xcom("kontur_recordings", run_id, "plan_publication")["counts"]["publish"]
+    written = api.xcom("kontur_recordings", run_id, "publish_recordings")  # the retry's
+    # every planned recording is in the journal: written by the retry, or adopted by it
+    # when the lost try's Moodle transaction had committed
+    total = written["published"] + written["adopted"]
+    assert published == planned == total and written["rejected"] == 0, written
     urls = query("moodle", "SELECT COUNT(*) FROM mdl_url")[0][0]
     assert urls == before + published  # one URL activity per publication: none twice
     twice = query(
