@@ -63,18 +63,27 @@ def scale_grade(sumgrades, quiz_sumgrades, quiz_grade) -> float | None:
     return total / maximum * (scale or 0.0)
 
 
+def last_marks(last) -> dict:
+    """`last_steps`' frame as question attempt id -> (state, fraction): one dict lookup per
+    question instead of a pandas `.loc` (which was most of an attempt's context time)."""
+    return dict(zip(last.index, zip(last["state"], last["fraction"], strict=True), strict=True))
+
+
 def question_rows(question_attempts, steps_by_question, decimalpoints: int = 2) -> list[dict]:
-    """One row per question of one attempt, in slot order, marked from its last step."""
+    """One row per question of one attempt, in slot order, marked from its last step.
+    `question_attempts`: a frame, or its records already in slot order;
+    `steps_by_question`: `last_steps`' frame, or its `last_marks`."""
+    marks = steps_by_question
+    if not isinstance(marks, dict):
+        marks = last_marks(marks)
+    if not isinstance(question_attempts, list):
+        question_attempts = question_attempts.sort_values("slot").to_dict("records")
     rows = []
-    for qa in question_attempts.sort_values("slot").itertuples(index=False):
-        step = (
-            steps_by_question.loc[qa.question_attempt_id]
-            if qa.question_attempt_id in steps_by_question.index
-            else None
-        )
-        state = str(step["state"]) if step is not None else "todo"
-        fraction = _number(step["fraction"]) if step is not None else None
-        maxmark = _number(qa.maxmark) or 0.0
+    for qa in question_attempts:
+        step = marks.get(qa["question_attempt_id"])
+        state = str(step[0]) if step is not None else "todo"
+        fraction = _number(step[1]) if step is not None else None
+        maxmark = _number(qa["maxmark"]) or 0.0
         mark = None if fraction is None else fraction * maxmark
         pending = state in PENDING_STATES
         mark_text = (
@@ -84,10 +93,10 @@ def question_rows(question_attempts, steps_by_question, decimalpoints: int = 2) 
         )
         rows.append(
             {
-                "slot": int(qa.slot),
-                "question": _text(qa.questionsummary),
-                "response": _text(qa.responsesummary) or "(нет ответа)",
-                "right_answer": _text(qa.rightanswer) or "—",
+                "slot": int(qa["slot"]),
+                "question": _text(qa["questionsummary"]),
+                "response": _text(qa["responsesummary"]) or "(нет ответа)",
+                "right_answer": _text(qa["rightanswer"]) or "—",
                 "maxmark": maxmark,
                 "mark": mark,
                 "mark_text": mark_text,
@@ -163,13 +172,15 @@ def attempt_documents(
     category: str,
 ) -> list[dict]:
     """The PDF context of every attempt of one quiz (sorted by attempt id)."""
-    by_question = last_steps(steps)
+    by_question = last_marks(last_steps(steps))
     places = int(quiz.get("decimalpoints", 2) or 0)
-    grouped = {k: g for k, g in question_attempts.groupby("attempt_id", sort=False)}
-    empty = question_attempts.iloc[0:0]
+    grouped: dict = {}  # attempt id -> its question attempts' records in slot order
+    ordered = question_attempts.sort_values(["attempt_id", "slot"], kind="stable")
+    for record in ordered.to_dict("records"):
+        grouped.setdefault(record["attempt_id"], []).append(record)
     documents = []
     for row in attempts.sort_values("attempt_id").itertuples(index=False):
-        questions = question_rows(grouped.get(row.attempt_id, empty), by_question, places)
+        questions = question_rows(grouped.get(row.attempt_id, []), by_question, places)
         pending = sum(1 for q in questions if q["pending"])
         grading_finished = pending == 0 and _number(row.sumgrades) is not None
         grade = scale_grade(row.sumgrades, quiz["quiz_sumgrades"], quiz["quiz_grade"])
