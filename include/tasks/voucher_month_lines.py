@@ -124,16 +124,16 @@ def write_day_marks(db, day: date) -> int:
 
 def month_mark_files(db, first: date, last: date) -> list:
     """The store paths of the month's daily marks files, one per day with marks; a day
-    whose file is missing or no longer current is exported now."""
-    from include.storage import stored_path
+    whose file is missing, not current or not the bytes recorded is exported now."""
+    from include.storage import sha256_of, stored_path
 
     days = db.read_frame(
         db.query("voucher_month_mark_days"), {"first_day": first, "last_day": last}
     )
     paths = []
     for row in days.itertuples(index=False):
-        path = None if row.path is None else stored_path(row.path)
-        if path is None or not path.exists():
+        path = stored_path(row.path) if isinstance(row.path, str) else None
+        if path is None or not path.exists() or sha256_of(path) != row.sha256:
             log.info("marks of %s have no current Parquet file: exporting it", row.mark_date)
             write_day_marks(db, row.mark_date)
             path = marks_path(row.mark_date)

@@ -214,7 +214,11 @@ def test_daily_files_are_exported_once_and_rewritten_only_when_marks_change(worl
             connection.commit()
         forget_day_marks(db, [day])  # what an ingest of the day does first
         month_mark_files(db, FIRST, LAST)
-        assert marks_path(day).read_bytes() != before
+        after = marks_path(day).read_bytes()
+        assert after != before
+        marks_path(day).write_bytes(b"not the recorded bytes")
+        month_mark_files(db, FIRST, LAST)  # a file that is not what was recorded: again
+        assert marks_path(day).read_bytes() == after
     finally:
         db.close()
         with mariadb_connection() as connection:  # the first test's world, unchanged
