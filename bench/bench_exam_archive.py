@@ -217,6 +217,7 @@ def under_the_scheduler(
     home = environment.LOCAL_DIR / f"airflow-{PREFIX}-standalone"
     shutil.rmtree(home, ignore_errors=True)
     airflow_env = {**env, **environment.airflow_settings(home)}
+    airflow_env["PIPELINES_STORE_URL"] = env["PIPELINES_STORE_URL"]  # the bench's own store
     airflow_env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] = "False"
     for name in [n for n in airflow_env if n.startswith("AIRFLOW_VAR_")]:
         del airflow_env[name]
