@@ -12,6 +12,7 @@ import csv
 import io
 import time
 from datetime import date, datetime
+from urllib.parse import quote
 
 from include.sandbox.demo import demo_runs
 from include.sandbox.demo_data.exams import DEMO_DATE
@@ -132,9 +133,13 @@ def test_vouchers_ingest_over_both_workers_and_acts_survive_a_lost_worker(
         f"{_seconds(ingest):.0f} s; ingest_marks on {_spread(ingest, 'ingest_marks')}"
     )
 
-    # triggered here: the asset event the ingest emitted starts no run in this tier (the
-    # scheduler's own scheduling is off, TEST_ONLY_SETTINGS)
+    # the ingest closed the month: its event would start voucher_acts in a deployment; it
+    # starts no run in this tier (the scheduler's own scheduling is off,
+    # TEST_ONLY_SETTINGS), so the test triggers the month's run itself
     period = runs["voucher_acts"][1]["period"]
+    events = api.get(f"/api/v2/assets/events?source_run_id={quote(ingest.run_id)}&limit=100")
+    closed = [(e.get("extra") or {}).get("period") for e in events["asset_events"]]
+    assert period in closed, events
     run_id = api.trigger("voucher_acts", {"billing_basis": "attendance", "period": period})
     lost = kill_worker_mid_task(api, stack, "voucher_acts", run_id, "render_acts")
     acts = finish(api, stack, "voucher_acts", run_id)
@@ -206,6 +211,8 @@ def test_kontur_recordings_publish_survives_a_lost_worker(api, stack, figures):
     lost = kill_worker_mid_task(api, stack, "kontur_recordings", run_id, "publish_recordings")
     run = finish(api, stack, "kontur_recordings", run_id)
     assert run.state == "success", run
+    for decision in ("decide_clear_journal", "decide_clear_sections"):
+        assert run.states(decision) == {"skipped"}, decision  # no clearing asked: no wait
     recovery = retried_elsewhere(api, stack, run, lost)
     published = query("pipelines", "SELECT COUNT(*) FROM kontur_publication")[0][0]
     assert published >= 5
