@@ -42,8 +42,9 @@ workers), `pdf_engine` (`weasyprint`, the default, or `typst`: the same fields a
 PDF/A-3b from the Typst templates in include/render/typst/, 4-6x less CPU per
 attempt PDF than WeasyPrint's compact layout; choose it for big session days on few
 cores; summaries stay WeasyPrint's; see docs/exam_archive.md "Which PDF engine" and
-"Speed": at 5 053 attempts 0.020-0.027 CPU s per attempt end to end with Typst against
-0.063 with WeasyPrint compact). Read once per run by
+"Speed": at 5 053 attempts 0.018-0.028 CPU s per attempt end to end with Typst against
+0.062 with WeasyPrint compact; on the shared 2-vCPU machine at load 5-22, 8.3-20.2
+attempts/s with Typst and 6.6-8.0/s with WeasyPrint compact). Read once per run by
 `resolve_settings` (with the params below applied); later tasks use its result, so an
 edit of the Variable during a run changes nothing in that run. A bad value fails
 `resolve_settings` at once naming the field.
