@@ -7,6 +7,10 @@ INSERT INTO voucher_act (
     %(data_sha256)s
 )
 ON DUPLICATE KEY UPDATE
+    -- changed data: the files made from the old data are no longer the act's (these two
+    -- come first: MariaDB assigns left to right, so data_sha256 is still the old one)
+    pdf_path = IF(data_sha256 <=> VALUES (data_sha256), pdf_path, NULL),
+    esf_path = IF(data_sha256 <=> VALUES (data_sha256), esf_path, NULL),
     status = VALUES (status),
     rule_id = VALUES (rule_id),
     total_tiyn = VALUES (total_tiyn),
