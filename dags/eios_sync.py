@@ -122,30 +122,63 @@ the next run reads them again; a failed batch is completed by the next run.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from airflow.sdk import dag
+from airflow.sdk import Param, dag
 
-from include.dag_defaults import default_args, run_failed_mail
-from include.tasks.eios_sync import dag_params, sync_graph
+from include.config import EiosSyncSettings
+from include.dag_defaults import dag_args
+from include.tasks.eios_approval import (
+    apply_approved_faculties,
+    check_held_faculties,
+    decide_held_faculties,
+)
+from include.tasks.eios_sync import (
+    apply_changes,
+    check_mass_graduation,
+    check_quality,
+    extract_students,
+    plan_changes,
+    prune_history,
+    record_faculty_state,
+    record_history,
+    report_run,
+    resolve_settings,
+    verify_nothing_held,
+)
+from include.tasks.settings import date_param, params_from
 
 
 @dag(
     dag_id="eios_sync",
     description="Make Moodle users and group cohorts match the EIOS rosters, with a guard",
     schedule="30 2 * * *",
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
     doc_md=__doc__,
-    default_args=default_args(),
-    on_failure_callback=run_failed_mail(),
     tags=["eios", "moodle"],
-    params=dag_params(),
-    dagrun_timeout=timedelta(hours=6),
+    params={
+        **params_from(EiosSyncSettings, list(EiosSyncSettings.model_fields)),
+        "confirm_mass_graduation": Param(
+            [],
+            type=["array", "null"],  # nullable: not marked "required" in the trigger form
+            description="faculty ids whose held leaving actions to apply now",
+        ),
+        "rescan_from": date_param("re-scan from this date (YYYY-MM-DD)"),
+    },
+    **dag_args(dagrun_timeout=timedelta(hours=6)),
 )
 def eios_sync():
-    sync_graph()
+    config = resolve_settings()
+    extracted = extract_students(config)
+    planned = plan_changes(config, check_quality(config, extracted))
+    sending = check_mass_graduation(config, planned)  # the faculties with actions for Moodle
+    applied = apply_changes.partial(config=config).expand(guarded=sending)
+    recorded = record_faculty_state(config, applied)
+    held = check_held_faculties(config, recorded)  # nothing held: the next two skip
+    approval = apply_approved_faculties(config, held)
+    held >> decide_held_faculties() >> approval
+    history = record_history(config)
+    approval >> [history, prune_history(config)]
+    verify_nothing_held(report_run(config, history, extracted))
 
 
 eios_sync()

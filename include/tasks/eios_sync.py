@@ -1,4 +1,4 @@
-"""The task bodies of eios_sync, and its graph (`sync_graph`, which dags/eios_sync.py calls).
+"""The task bodies of eios_sync; dags/eios_sync.py wires them.
 
 The task layer of eios_sync (include/tasks/): it reads EIOS (EiosHook) and
 Moodle's database (MoodleDbHook), calls Moodle's web services (MoodleWsHook),
@@ -25,7 +25,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from airflow.sdk import Param, task
+from airflow.sdk import task
 
 from include.config import EiosSyncSettings, SettingsError
 from include.dag_defaults import HEAVY_TIMEOUT
@@ -321,46 +321,3 @@ def verify_nothing_held(report: dict) -> None:
             + ". History CSV: "
             + str(report["outputs"].get("history_csv"))
         )
-
-
-# --- the graph (dags/eios_sync.py) ----------------------------------------------------
-
-
-def dag_params() -> dict:
-    """Every setting as a param of the same name (None = the Variable's value), plus the
-    run's own choices."""
-    from include.tasks.settings import date_param, params_from
-
-    return {
-        **params_from(EiosSyncSettings, list(EiosSyncSettings.model_fields)),
-        "confirm_mass_graduation": Param(
-            [],
-            type=["array", "null"],  # nullable: not marked "required" in the trigger form
-            description="faculty ids whose held leaving actions to apply now",
-        ),
-        "rescan_from": date_param("re-scan from this date (YYYY-MM-DD)"),
-    }
-
-
-def sync_graph() -> None:
-    """The task graph, inside the DAG's context: extract -> check -> plan -> guard ->
-    apply (mapped over the faculties with actions) -> record -> the question about held
-    faculties -> history (and, beside it, retention) -> report -> the final check."""
-    from include.tasks.eios_approval import (
-        apply_approved_faculties,
-        check_held_faculties,
-        decide_held_faculties,
-    )
-
-    config = resolve_settings()
-    extracted = extract_students(config)
-    planned = plan_changes(config, check_quality(config, extracted))
-    sending = check_mass_graduation(config, planned)
-    applied = apply_changes.partial(config=config).expand(guarded=sending)
-    recorded = record_faculty_state(config, applied)
-    held = check_held_faculties(config, recorded)  # nothing held: the next two skip
-    approval = apply_approved_faculties(config, held)
-    held >> decide_held_faculties() >> approval
-    history = record_history(config)
-    approval >> [history, prune_history(config)]
-    verify_nothing_held(report_run(config, history, extracted))
