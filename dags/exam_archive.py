@@ -93,7 +93,7 @@ import pendulum
 from airflow.sdk import CronTriggerTimetable, dag
 
 from include.config import ExamArchiveSettings
-from include.dag_defaults import default_args, run_failed_mail
+from include.dag_defaults import dag_args
 from include.tasks.exam_archive import (
     check_archive_files,
     plan_quizzes,
@@ -114,11 +114,6 @@ UNIVERSITY_TZ = "Europe/Moscow"
     description="Archive one date's finished exam attempts as PDF/A, one file per attempt",
     doc_md=__doc__,
     schedule=CronTriggerTimetable("0 3 * * *", timezone=UNIVERSITY_TZ),
-    start_date=pendulum.datetime(2026, 9, 1, tz=UNIVERSITY_TZ),
-    catchup=False,
-    max_active_runs=2,
-    default_args=default_args(),
-    on_failure_callback=run_failed_mail(),
     tags=["exams", "moodle"],
     params={
         "date": date_param(
@@ -128,6 +123,7 @@ UNIVERSITY_TZ = "Europe/Moscow"
             ExamArchiveSettings, ["name_pattern", "category_ids", "render_task_attempts"]
         ),
     },
+    **dag_args(start_date=pendulum.datetime(2026, 9, 1, tz=UNIVERSITY_TZ), max_active_runs=2),
 )
 def exam_archive():
     settings = resolve_settings(ExamArchiveSettings, DAG_ID)

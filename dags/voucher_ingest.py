@@ -64,10 +64,9 @@ creates no duplicate. Backfill a day with the `day` param or
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import dag
 
-from include.dag_defaults import default_args, run_failed_mail
+from include.dag_defaults import dag_args
 from include.tasks.settings import date_param
 from include.tasks.voucher_ingest import (
     check_double_funding,
@@ -83,12 +82,7 @@ from include.tasks.voucher_ingest import (
     dag_id="voucher_ingest",
     description="Ingest the kindergartens' daily attendance registers from the LMS",
     schedule="0 3 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     doc_md=__doc__,
-    default_args=default_args(),
-    on_failure_callback=run_failed_mail(),
     tags=["vouchers", "kindergarten-lms", "voucher-registry"],
     params={
         "day": date_param("Register day to ingest (default: the day before the run)"),
@@ -96,6 +90,7 @@ from include.tasks.voucher_ingest import (
             "First day of a range ending at `day` (backfill several days at once)"
         ),
     },
+    **dag_args(),
 )
 def voucher_ingest():
     settings = resolve_settings()

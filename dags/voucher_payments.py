@@ -43,11 +43,10 @@ re-run changes nothing; `as_of` gives the overdue list of a past day.
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag
 
 from include.assets import VOUCHER_ACTS
-from include.dag_defaults import default_args, run_failed_mail
+from include.dag_defaults import dag_args
 from include.tasks.settings import date_param
 from include.tasks.voucher_payments import (
     check_acts_formed,
@@ -64,16 +63,12 @@ from include.tasks.voucher_payments import (
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable("0 6 * * *", timezone="UTC"), assets=[VOUCHER_ACTS]
     ),
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     doc_md=__doc__,
-    default_args=default_args(),
-    on_failure_callback=run_failed_mail(),
     tags=["vouchers", "voucher-registry"],
     params={
         "as_of": date_param("Day of the overdue check (default: the run's day)"),
     },
+    **dag_args(),
 )
 def voucher_payments():
     settings = resolve_settings()
