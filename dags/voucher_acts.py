@@ -20,8 +20,8 @@ bench run on 2 shared cores): DuckDB 21.1 s against 71.3 s for one MariaDB
 GROUP BY over the month (sql/state/queries/voucher_month_lines.sql, kept as the
 reference the DuckDB query is tested against), so DuckDB is the DAG's path; the
 month's acts took 71.6 s in all (load 4.9; aim ≤ 120 s). Act PDFs: setting `pdf_engine`;
-Typst made the 10^4 act PDFs with 713 s of CPU, 5.9 min on 2 idle
-cores (aim ≤ 15 min; 28 min wall at load 13-25); WeasyPrint needs 13x the CPU per act.
+Typst made the 10^4 act PDFs in 7.2 min (aim ≤ 15 min; 641 s of CPU;
+load 4-10); WeasyPrint needs 13x the CPU per act.
 
 ## Schedule
 On the asset `voucher_register_month` (include/assets.py): `voucher_ingest` emits it
