@@ -83,12 +83,11 @@ already reconciled, signed or paid are frozen. Backfill a month with `period`.
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Param, dag
 
 from include.assets import VOUCHER_REGISTER_MONTH
 from include.config import VoucherActsSettings
-from include.dag_defaults import default_args, run_failed_mail
+from include.dag_defaults import dag_args
 from include.tasks.settings import date_param, params_from
 from include.tasks.voucher_act_pdfs import render_acts
 from include.tasks.voucher_acts import (
@@ -109,12 +108,7 @@ from include.tasks.voucher_month_lines import compute_month_lines
     dag_id="voucher_acts",
     description="Form each provider's monthly act of services and register it in the registry",
     schedule=[VOUCHER_REGISTER_MONTH],
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     doc_md=__doc__,
-    default_args=default_args(),
-    on_failure_callback=run_failed_mail(),
     tags=["vouchers", "voucher-registry"],
     params={
         "period": Param(
@@ -126,6 +120,7 @@ from include.tasks.voucher_month_lines import compute_month_lines
         "as_of": date_param("Day the risk flags are judged on (default: the run's day)"),
         **params_from(VoucherActsSettings, ["billing_basis"]),
     },
+    **dag_args(),
 )
 def voucher_acts():
     settings = resolve_settings()
