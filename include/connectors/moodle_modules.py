@@ -372,8 +372,8 @@ class MoodleModuleWriter:
         """The `course_module_<action>` event of each module (and its recent-activity row)."""
         if not cmids:
             return
-        cur.run(f"insert_{modname}_logs", eventname=f"\\core\\event\\course_module_{action}",
-                action=action, crud="c" if action == "created" else "u",
+        cur.run("insert_module_logs", eventname=f"\\core\\event\\course_module_{action}",
+                modname=modname, action=action, crud="c" if action == "created" else "u",
                 userid=self.log_userid, cmids=cmids, now=now)  # fmt: skip
         if self._site_facts(cur)["recent"]:
             cur.run("insert_recent_activity", now=now, userid=self.log_userid, modname=modname,

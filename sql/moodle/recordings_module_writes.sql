@@ -265,9 +265,9 @@ SET
     END
 WHERE id IN (%(course_ids)s);
 
--- name: insert_url_logs
--- One `course_module_<action>` event per module of the chunk, as logstore_standard
--- writes it for add_moduleinfo() / update_moduleinfo().
+-- name: insert_module_logs
+-- One `course_module_<action>` event per module of the chunk (URL or Page, by
+-- %(modname)s), as logstore_standard writes it for add_moduleinfo() / update_moduleinfo().
 INSERT INTO mdl_logstore_standard_log (
     eventname, component, action, target, objecttable, objectid, crud, edulevel, contextid,
     contextlevel, contextinstanceid, userid, courseid, relateduserid, anonymous, other,
@@ -289,48 +289,17 @@ SELECT
     cm.course AS courseid,
     NULL AS relateduserid,
     0 AS anonymous,
-    JSON_OBJECT('modulename', 'url', 'instanceid', u.id, 'name', u.name) AS other,
+    JSON_OBJECT(
+        'modulename', %(modname)s, 'instanceid', cm.instance, 'name', COALESCE(u.name, p.name) -- noqa: RF02
+    ) AS other,
     'cli' AS origin,
     NULL AS ip,
     NULL AS realuserid,
     %(now)s AS timecreated
 FROM mdl_course_modules AS cm
-INNER JOIN mdl_url AS u ON cm.instance = u.id
 INNER JOIN mdl_context AS ctx ON cm.id = ctx.instanceid AND ctx.contextlevel = 70
-WHERE cm.id IN (%(cmids)s); -- noqa: RF02
-
--- name: insert_page_logs
--- One `course_module_<action>` event per module of the chunk, as logstore_standard
--- writes it for add_moduleinfo() / update_moduleinfo().
-INSERT INTO mdl_logstore_standard_log (
-    eventname, component, action, target, objecttable, objectid, crud, edulevel, contextid,
-    contextlevel, contextinstanceid, userid, courseid, relateduserid, anonymous, other,
-    origin, ip, realuserid, timecreated
-)
-SELECT
-    %(eventname)s, -- noqa: RF02
-    'core' AS component,
-    %(action)s, -- noqa: RF02
-    'course_module' AS target,
-    'course_modules' AS objecttable,
-    cm.id AS objectid,
-    %(crud)s, -- noqa: RF02
-    1 AS edulevel,
-    ctx.id AS contextid,
-    70 AS contextlevel,
-    cm.id AS contextinstanceid,
-    %(userid)s, -- noqa: RF02
-    cm.course AS courseid,
-    NULL AS relateduserid,
-    0 AS anonymous,
-    JSON_OBJECT('modulename', 'page', 'instanceid', p.id, 'name', p.name) AS other,
-    'cli' AS origin,
-    NULL AS ip,
-    NULL AS realuserid,
-    %(now)s AS timecreated
-FROM mdl_course_modules AS cm
-INNER JOIN mdl_page AS p ON cm.instance = p.id
-INNER JOIN mdl_context AS ctx ON cm.id = ctx.instanceid AND ctx.contextlevel = 70
+LEFT JOIN mdl_url AS u ON %(modname)s = 'url' AND cm.instance = u.id -- noqa: RF02
+LEFT JOIN mdl_page AS p ON %(modname)s = 'page' AND cm.instance = p.id -- noqa: RF02
 WHERE cm.id IN (%(cmids)s); -- noqa: RF02
 
 -- name: insert_recent_activity
