@@ -96,7 +96,7 @@ def test_doc_md_explains_every_setting_and_the_manual_runs(dag):
 
 
 @pytest.mark.usefixtures("airflow_db")
-def test_a_bad_setting_fails_the_run_at_once_naming_the_field(mariadb, sandbox):
+def test_a_bad_setting_fails_the_run_at_once_naming_the_field(fresh_stack, sandbox):
     result = run_dag("eios_sync", settings={"mass_graduation_threshold_pct": 0})
     assert result.state == "failed"
     assert result.state_of("resolve_settings") == "failed"
