@@ -320,7 +320,7 @@ class MoodleModuleWriter:
             for a in new
         ])  # fmt: skip
         marker = {"course_ids": course_ids, "token_like": f"{token}%"}
-        cur.run(f"insert_{modname}_course_modules", module=module, at=len(token) + 1, now=now,
+        cur.run("insert_course_modules", module=module, at=len(token) + 1, now=now,
                 **marker)  # fmt: skip
         cur.run(f"clear_{modname}_markers", **marker)
         rows = {

@@ -72,7 +72,7 @@ INSERT INTO mdl_course_sections (
 );
 
 -- name: insert_url
--- intro carries the chunk's marker until insert_url_course_modules has read it.
+-- intro carries the chunk's marker until insert_course_modules has read it.
 INSERT INTO mdl_url (
     course, name, intro, introformat, externalurl, display, displayoptions, parameters,
     timemodified
@@ -90,10 +90,11 @@ INSERT INTO mdl_page (
     'a:2:{s:10:"printintro";i:0;s:17:"printlastmodified";i:1;}', 1, %(now)s
 );
 
--- name: insert_url_course_modules
--- A course module per url instance of the chunk, written whole: its section id and
--- idnumber come from the instance's marker (token, the section id in 20 digits, the
--- idnumber), so no row is written twice.
+-- name: insert_course_modules
+-- A course module per url or page instance of the chunk, written whole: its section id
+-- and idnumber come from the instance's marker (token, the section id in 20 digits, the
+-- idnumber), so no row is written twice. The token is the chunk's own, so only one of
+-- the two instance tables holds it.
 INSERT INTO mdl_course_modules (
     course, module, instance, section, idnumber, score, indent, visible,
     visibleoncoursepage, visibleold, groupmode, groupingid, completion,
@@ -101,11 +102,11 @@ INSERT INTO mdl_course_modules (
     showdescription, availability, deletioninprogress, downloadcontent, lang, added
 )
 SELECT
-    u.course,
+    i.course,
     %(module)s,
-    u.id AS instance,
-    CAST(SUBSTRING(u.intro, %(at)s, 20) AS UNSIGNED) AS section,
-    SUBSTRING(u.intro, %(at)s + 20) AS idnumber,
+    i.id AS instance,
+    CAST(SUBSTRING(i.intro, %(at)s, 20) AS UNSIGNED) AS section,
+    SUBSTRING(i.intro, %(at)s + 20) AS idnumber,
     0 AS score,
     0 AS indent,
     1 AS visible,
@@ -124,45 +125,21 @@ SELECT
     1 AS downloadcontent,
     NULL AS lang,
     %(now)s AS added
-FROM mdl_url AS u
-WHERE u.course IN (%(course_ids)s) AND u.intro LIKE %(token_like)s;
-
--- name: insert_page_course_modules
--- A course module per page instance of the chunk, written whole: its section id and
--- idnumber come from the instance's marker (token, the section id in 20 digits, the
--- idnumber), so no row is written twice.
-INSERT INTO mdl_course_modules (
-    course, module, instance, section, idnumber, score, indent, visible,
-    visibleoncoursepage, visibleold, groupmode, groupingid, completion,
-    completiongradeitemnumber, completionview, completionexpected, completionpassgrade,
-    showdescription, availability, deletioninprogress, downloadcontent, lang, added
-)
-SELECT
-    p.course,
-    %(module)s,
-    p.id AS instance,
-    CAST(SUBSTRING(p.intro, %(at)s, 20) AS UNSIGNED) AS section,
-    SUBSTRING(p.intro, %(at)s + 20) AS idnumber,
-    0 AS score,
-    0 AS indent,
-    1 AS visible,
-    1 AS visibleoncoursepage,
-    1 AS visibleold,
-    0 AS groupmode,
-    0 AS groupingid,
-    0 AS completion,
-    NULL AS completiongradeitemnumber,
-    0 AS completionview,
-    0 AS completionexpected,
-    0 AS completionpassgrade,
-    0 AS showdescription,
-    NULL AS availability,
-    0 AS deletioninprogress,
-    1 AS downloadcontent,
-    NULL AS lang,
-    %(now)s AS added
-FROM mdl_page AS p
-WHERE p.course IN (%(course_ids)s) AND p.intro LIKE %(token_like)s;
+FROM (
+    SELECT
+        u.course,
+        u.id,
+        u.intro
+    FROM mdl_url AS u
+    WHERE u.course IN (%(course_ids)s) AND u.intro LIKE %(token_like)s
+    UNION ALL
+    SELECT
+        p.course,
+        p.id,
+        p.intro
+    FROM mdl_page AS p
+    WHERE p.course IN (%(course_ids)s) AND p.intro LIKE %(token_like)s
+) AS i;
 
 -- name: clear_url_markers
 UPDATE mdl_url SET intro = ''
