@@ -129,6 +129,23 @@ def test_midnight_previews_and_non_exams_are_left_out(archived):
     assert "философии" not in paths  # only in the exam category, not selected by default
 
 
+# the header every BD-201 attempt protocol carries
+ATTEMPT_HEADER = (
+    "Майкопский государственный технологический университет",
+    "Инженерный факультет / Кафедра информационных систем",
+    "Базы данных (BD-201)",
+)
+
+
+def _attempt_text_and_student(store, day, row: dict) -> tuple[str, tuple]:
+    """An archived attempt PDF's text and its student's (lastname, firstname, idnumber)."""
+    text = _text(_folder(store, day) / row["path"])
+    user = _moodle_rows(
+        "SELECT lastname, firstname, idnumber FROM mdl_user WHERE id = %s", (row["user_id"],)
+    )[0]
+    return text, user
+
+
 def test_attempt_pdf_has_every_field_and_questions_in_slot_order(archived):
     store = archived["store"]
     row = next(
@@ -136,14 +153,9 @@ def test_attempt_pdf_has_every_field_and_questions_in_slot_order(archived):
         for r in archived["manifest"].values()
         if r["kind"] == "attempt" and r["path"].startswith("BD-201/8-") and r["grading_finished"]
     )
-    text = _text(_folder(store, DEMO_DATE) / row["path"])
-    user = _moodle_rows(
-        "SELECT lastname, firstname, idnumber FROM mdl_user WHERE id = %s", (row["user_id"],)
-    )[0]
+    text, user = _attempt_text_and_student(store, DEMO_DATE, row)
     for expected in (
-        "Майкопский государственный технологический университет",
-        "Инженерный факультет / Кафедра информационных систем",
-        "Базы данных (BD-201)",
+        *ATTEMPT_HEADER,
         "Экзамен: Базы данных",
         f"{user[0]} {user[1]}",
         user[2],
@@ -466,14 +478,9 @@ def test_typst_engine_archives_the_same_fields_as_pdfa_byte_identically(archived
     row = next(
         r for r in manifest.values() if r["kind"] == "attempt" and r["path"].startswith("BD-201/8-")
     )
-    text = _text(_folder(store, day) / row["path"])
-    user = _moodle_rows(
-        "SELECT lastname, firstname, idnumber FROM mdl_user WHERE id = %s", (row["user_id"],)
-    )[0]
+    text, user = _attempt_text_and_student(store, day, row)
     for expected in (
-        "Майкопский государственный технологический университет",
-        "Инженерный факультет / Кафедра информационных систем",
-        "Базы данных (BD-201)",
+        *ATTEMPT_HEADER,
         f"{user[0]} {user[1]}",
         user[2],
         "Затраченное время",
