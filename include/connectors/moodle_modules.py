@@ -326,7 +326,7 @@ class MoodleModuleWriter:
         rows = {
             marker_key(course, idnumber): (int(cmid), int(instance), int(section))
             for cmid, course, idnumber, instance, section in cur.all(
-                "new_course_modules",
+                "find_marked",
                 module=module,
                 course_ids=course_ids,
                 idnumbers=sorted({a.idnumber for a in new}),

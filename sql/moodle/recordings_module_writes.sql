@@ -42,6 +42,9 @@ ORDER BY c.id
 FOR UPDATE; -- noqa: PRS
 
 -- name: find_marked
+-- The course modules of these locked courses by their idnumber markers: before a chunk
+-- is written (the markers already there are adopted) and after (the chunk's new course
+-- modules read back: none of them was there before).
 SELECT
     id,
     course,
@@ -148,21 +151,6 @@ WHERE course IN (%(course_ids)s) AND intro LIKE %(token_like)s;
 -- name: clear_page_markers
 UPDATE mdl_page SET intro = ''
 WHERE course IN (%(course_ids)s) AND intro LIKE %(token_like)s;
-
--- name: new_course_modules
--- The chunk's course modules, read back by their idnumber markers (none of them was in
--- these locked courses before).
-SELECT
-    id,
-    course,
-    idnumber,
-    instance,
-    section
-FROM mdl_course_modules
-WHERE
-    module = %(module)s
-    AND course IN (%(course_ids)s)
-    AND idnumber IN (%(idnumbers)s);
 
 -- name: insert_module_contexts
 -- A module context per new course module (level 70, depth = course's + 1); its
