@@ -45,7 +45,8 @@ def run_reports(connection, dag_id: str, request: PageRequest) -> Page:
 
 
 def last_run(connection, dag_id: str) -> dict[str, Any] | None:
-    found = queries.rows(connection, "last_run_report", {"dag_id": dag_id})
+    """The DAG's latest run report: the first of its run reports, newest first."""
+    found = run_reports(connection, dag_id, PageRequest.of(1, 1)).items
     return found[0] if found else None
 
 
