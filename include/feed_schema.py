@@ -23,13 +23,28 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+)
 
 KEY_MAX = 150  # the rejects table's key column holds 191 characters; room for a prefix
 REASON_MAX = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# an identifier a feed sends that goes into our keys, markers and URLs
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class FeedModel(BaseModel):
+    """A feed row's model: fields the source adds later are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 @dataclass(frozen=True)
@@ -56,24 +71,42 @@ def printable(value: str | None) -> str | None:
     return value
 
 
+def required_text(value: str) -> str:
+    """`value` trimmed; a ValueError when it holds a control character or is empty."""
+    text = printable(value).strip()
+    if not text:
+        raise ValueError("empty")
+    return text
+
+
+RequiredText = Annotated[StrictStr, AfterValidator(required_text)]
+
+
+def _like(moment: datetime, earliest: datetime) -> datetime:
+    """`moment` as naive UTC when `earliest` is naive, else aware (no zone = UTC)."""
+    if earliest.tzinfo is None and moment.tzinfo is not None:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    if earliest.tzinfo is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 def feed_moment(
     value: str, info: ValidationInfo, earliest: datetime, *, unparseable: str, prefix: str = ""
 ) -> datetime:
     """An ISO 8601 date-time (no zone = UTC), from `earliest`, not after the check's clock
-    (`now` in the validation context). Naive UTC when `earliest` is naive, else aware;
-    the errors are `unparseable`, `<prefix>before …` and `<prefix>in the future`."""
+    (`now` in the validation context, naive UTC or aware). Naive UTC when `earliest` is
+    naive, else aware; the errors are `unparseable`, `<prefix>before …` and
+    `<prefix>in the future`."""
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(unparseable) from None
-    if earliest.tzinfo is None and moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    elif earliest.tzinfo is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = _like(moment, earliest)
     if moment < earliest:
         raise ValueError(f"{prefix}before {earliest.date()}")
     now = (info.context or {}).get("now")
-    if now is not None and moment > now:
+    if now is not None and moment > _like(now, earliest):
         raise ValueError(f"{prefix}in the future")
     return moment
 

@@ -28,22 +28,16 @@ field; every reason); the other rows go on, normalised by the model.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictInt,
-    StrictStr,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import Field, StrictInt, StrictStr, ValidationInfo, field_validator
 
 from include.feed_schema import (
+    IDENTIFIER,
+    FeedModel,
     FeedReject,
+    RequiredText,
     collapse_spaces,
     feed_moment,
     printable,
@@ -52,16 +46,13 @@ from include.feed_schema import (
 )
 
 FEED = "eios_students"
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EARLIEST = datetime(2000, 1, 1)
 FIRST_STATUS_DATE, LAST_STATUS_DATE = date(1950, 1, 1), date(2100, 12, 31)
 Status = Literal["studying", "academic_leave", "expelled", "graduated"]
 
 
-class EiosStudent(BaseModel):
+class EiosStudent(FeedModel):
     """One item of a faculty's students feed, as the sync accepts it."""
-
-    model_config = ConfigDict(extra="ignore")
 
     student_id: StrictStr | StrictInt
     record_book: StrictStr | None = Field(None, max_length=64)
@@ -72,7 +63,7 @@ class EiosStudent(BaseModel):
     email: StrictStr | None = Field(None, max_length=100)
     faculty_id: StrictStr = Field(..., min_length=1, max_length=32)
     specialty: StrictStr | None = Field(None, max_length=255)
-    group_code: StrictStr = Field(..., min_length=1, max_length=64)
+    group_code: RequiredText = Field(..., min_length=1, max_length=64)
     course_year: StrictInt | None = Field(None, ge=0, le=12)
     study_form: StrictStr | None = Field(None, max_length=32)
     status: Status
@@ -83,7 +74,7 @@ class EiosStudent(BaseModel):
     @classmethod
     def _id(cls, value: str | int) -> str:
         text = str(value)
-        if not ID_PATTERN.fullmatch(text):
+        if not IDENTIFIER.fullmatch(text):
             raise ValueError("not 1-64 characters of A-Z a-z 0-9 _ . -, led by a letter or digit")
         return text
 
@@ -104,14 +95,6 @@ class EiosStudent(BaseModel):
     @classmethod
     def _text(cls, value: str | None) -> str | None:
         return None if value is None else printable(value).strip()
-
-    @field_validator("group_code")
-    @classmethod
-    def _group(cls, value: str) -> str:
-        text = printable(value).strip()
-        if not text:
-            raise ValueError("empty")
-        return text
 
     @field_validator("status_date")
     @classmethod
@@ -162,9 +145,8 @@ def student_key(faculty_id: str, row: Any) -> str:
 def validate_students(
     items: list, faculty_id: str, now: datetime
 ) -> tuple[list[dict], list[FeedReject]]:
-    """(accepted rows as normalised dicts, rejects) of one faculty's extract."""
-    if now.tzinfo is not None:
-        now = now.astimezone(UTC).replace(tzinfo=None)
+    """(accepted rows as normalised dicts, rejects) of one faculty's extract; `now` naive
+    UTC or aware."""
     good, rejects = validate_rows(
         EiosStudent, items, lambda row: student_key(faculty_id, row), {"now": now}
     )

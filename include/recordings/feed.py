@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StrictFloat,
@@ -37,7 +36,10 @@ from pydantic import (
 )
 
 from include.feed_schema import (
+    IDENTIFIER,
+    FeedModel,
     FeedReject,
+    RequiredText,
     collapse_spaces,
     feed_moment,
     printable,
@@ -46,14 +48,11 @@ from include.feed_schema import (
 )
 
 FEED = "kontur_recordings"
-KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_DURATION_SECONDS = 7 * 24 * 3600
 
 
-class CreatedBy(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class CreatedBy(FeedModel):
     email: StrictStr | None = Field(None, max_length=255)
 
     @field_validator("email")
@@ -62,14 +61,14 @@ class CreatedBy(BaseModel):
         return printable(value)
 
 
-class RecordingEntity(BaseModel):
+class RecordingEntity(FeedModel):
     """One entity of the recordings list, as the poll accepts it."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     id: StrictStr | StrictInt = Field(...)
     key: StrictStr = Field(...)
-    title: StrictStr = Field(...)
+    title: RequiredText = Field(...)
     created_date: StrictStr = Field(..., alias="createdDate")
     created_by: CreatedBy | None = Field(None, alias="createdBy")
     room_name: StrictStr | None = Field(None, alias="roomName", max_length=255)
@@ -79,13 +78,11 @@ class RecordingEntity(BaseModel):
     size: StrictInt | None = Field(None, ge=0, le=2**63 - 1)
     duration: StrictInt | StrictFloat = Field(...)
 
-    @field_validator("id")
+    @field_validator("id", "key")
     @classmethod
-    def _id(cls, value: str | int) -> str:
-        import re
-
+    def _identifier(cls, value: str | int) -> str:
         text = str(value)
-        if not re.fullmatch(KEY_PATTERN, text):
+        if not IDENTIFIER.fullmatch(text):
             raise ValueError("not 1-64 characters of A-Z a-z 0-9 _ . -")
         return text
 
@@ -96,24 +93,12 @@ class RecordingEntity(BaseModel):
             raise ValueError("key missing")
         return value
 
-    @field_validator("key")
-    @classmethod
-    def _key(cls, value: str) -> str:
-        import re
-
-        if not re.fullmatch(KEY_PATTERN, value):
-            raise ValueError("not 1-64 characters of A-Z a-z 0-9 _ . -")
-        return value
-
     @field_validator("title")
     @classmethod
     def _title(cls, value: str) -> str:
-        text = printable(value).strip()
-        if not text:
-            raise ValueError("empty")
-        if len(text) > 500:
-            raise ValueError(f"{len(text)} characters, more than 500")
-        return text
+        if len(value) > 500:
+            raise ValueError(f"{len(value)} characters, more than 500")
+        return value
 
     @field_validator("room_name")
     @classmethod
@@ -166,8 +151,7 @@ def entity_key(entity: Any) -> str:
 
 
 def validate_entities(entities: list, now: datetime) -> tuple[list[dict], list[FeedReject]]:
-    """(accepted entities as rows with our column names, rejects) of one poll."""
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
+    """(accepted entities as rows with our column names, rejects) of one poll; `now`
+    naive UTC or aware."""
     good, rejects = validate_rows(RecordingEntity, entities, entity_key, {"now": now})
     return [entity.as_row() for entity in good], rejects
