@@ -6,7 +6,7 @@ import json
 import re
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 
 class SettingsError(ValueError):
@@ -43,6 +43,8 @@ def _known_zone(value: str) -> str:
 # Field types whose check every pipeline shares (a string in the JSON schema and the Params)
 RegexText = Annotated[str, AfterValidator(_compiles)]  # a regular expression that compiles
 TimeZoneName = Annotated[str, AfterValidator(_known_zone)]  # an IANA time zone name
+# the bound of a paged feed: a list that runs past it stops with an error (bounded paging)
+PageLimit = Annotated[int, Field(ge=1, le=100000)]
 
 
 def parse_settings(

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from include.config.base import PipelineSettings, RegexText
+from include.config.base import PageLimit, PipelineSettings, RegexText
 
 
 class EiosSyncSettings(PipelineSettings):
@@ -55,10 +55,8 @@ class EiosSyncSettings(PipelineSettings):
         4, ge=1, le=16, description="EIOS feed requests at a time (one per faculty)"
     )
     eios_page_size: int = Field(1000, ge=1, le=5000, description="students per EIOS feed page")
-    eios_max_pages: int = Field(
+    eios_max_pages: PageLimit = Field(
         1000,
-        ge=1,
-        le=100000,
         description="an EIOS students feed stops with an error past this many pages "
         "(10^6 students at the default page size; a faculty is one to a few pages)",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from include.config.base import PipelineSettings, TimeZoneName
+from include.config.base import PageLimit, PipelineSettings, TimeZoneName
 
 
 class KonturRecordingsSettings(PipelineSettings):
@@ -34,10 +34,8 @@ class KonturRecordingsSettings(PipelineSettings):
     overlap_hours: int = Field(24, ge=0, le=24 * 14, description="Re-read window before watermark")
     initial_lookback_days: int = Field(7, ge=1, le=366, description="The first poll reaches back")
     page_size: int = Field(500, ge=1, le=1000, description="`top` of one API page (1-1000)")
-    max_pages: int = Field(
+    max_pages: PageLimit = Field(
         1000,
-        ge=1,
-        le=100000,
         description="a poll stops with an error past this many pages (500 000 recordings at "
         "the default page_size; a day is one or two pages)",
     )
