@@ -121,13 +121,19 @@ def describe_missing_register(
             rest = sum(1 for d in days if d > _run_end(runs[max_runs - 1]))
             text += f" and {rest} more day(s)"
         named.append(f"BIN {bin_} on {text}")
-    more = len(by_provider) - len(named)
-    tail = f"; and {more} more provider(s)" if more > 0 else ""
+    listed = _named_and_counted(named, len(by_provider), "; ", "; and {} more provider(s)")
     return (
         f"register of {period} not ingested for {len(missing)} provider-day(s) of"
-        f" {len(by_provider)} provider(s): " + "; ".join(named) + tail + ". Run voucher_ingest"
+        f" {len(by_provider)} provider(s): {listed}. Run voucher_ingest"
         " for these days (params day_from, day), then re-run this month."
     )
+
+
+def _named_and_counted(named: list[str], total: int, separator: str, rest: str) -> str:
+    """The first of `total` items by name, joined by `separator`, then `rest` with the
+    number not named (`rest` is left out when every item is named)."""
+    unnamed = total - len(named)
+    return separator.join(named) + (rest.format(unnamed) if unnamed > 0 else "")
 
 
 def _run_end(run: str) -> date:
@@ -155,10 +161,9 @@ def describe_acts_not_formed(missing: pd.DataFrame, max_acts: int = MAX_NAMED_AC
         f"{row.act_number} (BIN {row.bin}, {row.period})"
         for row in missing.head(max_acts).itertuples(index=False)
     ]
-    more = len(missing) - len(named)
-    tail = f" and {more} more" if more > 0 else ""
+    listed = _named_and_counted(named, len(missing), ", ", " and {} more")
     return (
         f"{len(missing)} act(s) in the voucher registry were never formed by voucher_acts here"
-        f" (period(s) {', '.join(periods)}): " + ", ".join(named) + tail + ". Run voucher_acts"
+        f" (period(s) {', '.join(periods)}): {listed}. Run voucher_acts"
         " for those periods (or restore the project DB) before tracking payments."
     )
