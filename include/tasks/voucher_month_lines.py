@@ -7,10 +7,10 @@ check) to `vouchers/marks/<YYYY-MM>/<day>.parquet` in the store and records the 
 `voucher_acts`' `compute_month_lines` then counts every contract's marks of the month in
 ONE GROUP BY, in DuckDB over those files (a day without a current file is exported
 again first), and writes each region's lines to `vouchers/month_lines/<period>/<region>.parquet`
-for the mapped `compute_acts`. The MariaDB twin (`engine="mariadb"`: one GROUP BY over
-`voucher_mark`, sql/state/queries/voucher_month_lines.sql) gives the same rows and is
-measured beside it in bench/bench_vouchers.py; DuckDB is the DAG's path because it is
-the faster (docs/vouchers.md, "At full scale").
+for the mapped `compute_acts`. The MariaDB twin (`engine="mariadb"`: the same GROUP BY,
+sql/state/queries/voucher_month_lines.sql, over `voucher_mark`) gives the same rows and
+is measured beside it in bench/bench_vouchers.py; DuckDB is the DAG's path because it
+is the faster (docs/vouchers.md, "At full scale").
 
 DuckDB reads local files. On a local store (`file://`) it reads the store's files in
 place; on any other store (S3) the month's files are downloaded through
@@ -37,16 +37,29 @@ from include.vouchers.calendar import month_bounds
 log = logging.getLogger(__name__)
 
 ENGINES = ("duckdb", "mariadb")
+DAY_MARKS_FILE = "duckdb/voucher_day_marks_file"  # a day's marks as its Parquet file
 # DuckDB's share of a worker: the month's join of 2·10^7 marks needs ~1 GB
 DUCKDB_CONFIG = {"threads": 2, "memory_limit": "3GB", "preserve_insertion_order": True}
 
 
 def duckdb_sql(name: str) -> str:
-    """`sql/duckdb/<name>.sql` with its pyformat params (`%(x)s`, as sqlfluff lints
-    every file in sql/) as DuckDB's named params (`$x`)."""
+    """`sql/<name>.sql` with its pyformat params (`%(x)s`, as sqlfluff lints every file
+    in sql/) as DuckDB's named params (`$x`)."""
     from include.connectors.sql_files import sql_text
 
-    return re.sub(r"%\((\w+)\)s", r"$\1", sql_text(f"duckdb/{name}.sql"))
+    return re.sub(r"%\((\w+)\)s", r"$\1", sql_text(f"{name}.sql"))
+
+
+def mariadb_month_lines_sql(db) -> str:
+    """voucher_month_lines.sql as one MariaDB statement: its `contracts` and `marks` are
+    CTEs (voucher_month_contracts.sql, and `voucher_mark` itself) and so is the query
+    (MariaDB 10.11 does not see a statement's CTEs from a WITH in a derived table)."""
+    return (
+        f"WITH contracts AS (\n{db.query('voucher_month_contracts')}\n),\n"
+        "marks AS (SELECT * FROM voucher_mark),\n"
+        f"month_lines AS (\n{db.query('voucher_month_lines')}\n)\n"
+        "SELECT * FROM month_lines ORDER BY bin, contract_id"
+    )
 
 
 def duckdb_connection():
@@ -109,7 +122,7 @@ def write_day_marks(db, day: date) -> int:
     con = duckdb_connection()
     try:
         con.register("day_marks", frame)
-        relation = con.sql(duckdb_sql("voucher_day_marks_file"))
+        relation = con.sql(duckdb_sql(DAY_MARKS_FILE))
         path = marks_path(day)
         sha, rows = to_store(con, relation, path)
     finally:
@@ -149,11 +162,12 @@ def aggregate_month(db, con, period: str, engine: str = "duckdb") -> int:
     regions) as the table `lines` in the DuckDB connection `con`; returns its rows.
 
     duckdb: the contracts (and vouchers) from MariaDB, the marks from the month's daily
-    Parquet files, one GROUP BY in DuckDB. mariadb: one GROUP BY over `voucher_mark`."""
+    Parquet files, one GROUP BY in DuckDB. mariadb: the same GROUP BY over `voucher_mark`
+    in MariaDB."""
     first, last = month_bounds(period)
     bounds = {"first_day": first, "last_day": last}
     if engine == "mariadb":
-        frame = db.read_frame(db.query("voucher_month_lines"), {"region": None, **bounds})
+        frame = db.read_frame(mariadb_month_lines_sql(db), bounds)
         con.register("month_lines", _typed(frame))
         con.execute("CREATE OR REPLACE TABLE lines AS SELECT * FROM month_lines").complete()
         return len(frame)
@@ -165,10 +179,11 @@ def aggregate_month(db, con, period: str, engine: str = "duckdb") -> int:
         con.register("contracts", contracts)
         if files:
             con.read_parquet(files).create_view("marks")
-        else:  # a month without a mark: every contract counts zero
-            con.execute(duckdb_sql("voucher_no_marks")).complete()
+        else:  # a month without a mark: a daily file's columns, no row
+            con.register("day_marks", db.read_frame(db.query("voucher_day_marks"), {"day": first}))
+            con.sql(duckdb_sql(DAY_MARKS_FILE)).create_view("marks")
         con.execute(
-            "CREATE OR REPLACE TABLE lines AS " + duckdb_sql("voucher_month_lines"),
+            "CREATE OR REPLACE TABLE lines AS " + duckdb_sql("state/queries/voucher_month_lines"),
             {"first_day": first, "last_day": last},
         ).complete()
     return con.execute("SELECT count(*) FROM lines").fetchall()[0][0]

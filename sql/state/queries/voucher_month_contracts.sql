@@ -2,9 +2,8 @@
 -- (RF02 off: the query parameters read as unqualified column references)
 -- Every contract active in the month, in every region, with its effective end (a
 -- child's death ends the contract the day before) and its voucher: the contract
--- side of the month's aggregation; the marks are counted against it in DuckDB over
--- the daily Parquet files (sql/duckdb/voucher_month_lines.sql). The same rows as
--- voucher_month_lines.sql without its tally. Params: first_day, last_day.
+-- side of the month's aggregation (`contracts` in voucher_month_lines.sql, which
+-- counts the marks against it). Params: first_day, last_day.
 WITH deaths AS (
     SELECT
         iin,
@@ -14,7 +13,7 @@ WITH deaths AS (
     GROUP BY iin
 ),
 
-contracts AS (
+active_contracts AS (
     SELECT
         c.contract_id,
         c.bin,
@@ -57,7 +56,7 @@ SELECT
     ct.start_date,
     ct.end_date,
     vo.voucher_id
-FROM contracts AS ct
+FROM active_contracts AS ct
 LEFT JOIN vouchers AS vo ON ct.bin = vo.bin AND ct.iin = vo.iin
 WHERE ct.end_date IS NULL OR ct.end_date >= %(first_day)s
 ORDER BY ct.bin, ct.contract_id
