@@ -15,6 +15,7 @@ Errors: `{"error": "<message>"}` with 4xx/5xx. Rows live in the sandbox DB
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -34,8 +35,35 @@ def _guard(target: str, authorization: str | None):
     return refused("lms", target, authorization, expected, unauthorized)
 
 
-def _page(rows: list[dict], offset: int, limit: int) -> int | None:
-    return offset + limit if len(rows) == limit else None
+def _provider_page(
+    bin_: str,
+    what: str,
+    authorization: str | None,
+    offset: int,
+    limit: int,
+    *,
+    select: str,
+    args: tuple,
+    item: Callable[[dict], dict],
+    head: dict | None = None,
+):
+    """One page of a provider's `what` (contracts, attendance): refused as the armed
+    faults and the token say, else the rows of `select` (its `args`, then LIMIT and
+    OFFSET), each as `item(row)`, after the page's `head` fields, page faults applied."""
+    target = f"/providers/{bin_}/{what}"
+    refusal = _guard(target, authorization)
+    if refusal is not None:
+        return refusal
+    with transaction("sandbox") as cursor:
+        cursor.execute(select + " LIMIT %s OFFSET %s", (*args, limit, offset))
+        rows = list(cursor.fetchall())
+    page = {
+        "provider_bin": bin_,
+        **(head or {}),
+        "items": [item(row) for row in rows],
+        "next_offset": offset + limit if len(rows) == limit else None,
+    }
+    return shape_page("lms", target, page, "items", "next_offset", offset, offset == 0)
 
 
 @router.get("/providers/{bin_}/contracts")
@@ -45,22 +73,19 @@ def contracts(
     limit: int = Query(1000, ge=1, le=10000),
     authorization: str | None = Header(None),
 ):
-    refusal = _guard(f"/providers/{bin_}/contracts", authorization)
-    if refusal is not None:
-        return refusal
-    with transaction("sandbox") as cursor:
-        cursor.execute(
-            "SELECT contract_id, iin, child_name, group_name, group_type, start_date, end_date"
-            " FROM lms_contract WHERE bin = %s ORDER BY contract_id LIMIT %s OFFSET %s",
-            (bin_, limit, offset),
-        )
-        rows = list(cursor.fetchall())
-    for row in rows:
+    select = (
+        "SELECT contract_id, iin, child_name, group_name, group_type, start_date, end_date"
+        " FROM lms_contract WHERE bin = %s ORDER BY contract_id"
+    )
+
+    def item(row: dict) -> dict:
         row["start_date"] = row["start_date"].isoformat()
         row["end_date"] = row["end_date"].isoformat() if row["end_date"] else None
-    page = {"provider_bin": bin_, "items": rows, "next_offset": _page(rows, offset, limit)}
-    target = f"/providers/{bin_}/contracts"
-    return shape_page("lms", target, page, "items", "next_offset", offset, offset == 0)
+        return row
+
+    return _provider_page(
+        bin_, "contracts", authorization, offset, limit, select=select, args=(bin_,), item=item
+    )
 
 
 @router.get("/providers/{bin_}/attendance")
@@ -71,30 +96,28 @@ def attendance(
     limit: int = Query(5000, ge=1, le=50000),
     authorization: str | None = Header(None),
 ):
-    refusal = _guard(f"/providers/{bin_}/attendance", authorization)
-    if refusal is not None:
-        return refusal
-    with transaction("sandbox") as cursor:
-        cursor.execute(
-            "SELECT iin, mark_date, code, document FROM lms_mark"
-            " WHERE bin = %s AND mark_date = %s ORDER BY mark_id LIMIT %s OFFSET %s",
-            (bin_, day, limit, offset),
-        )
-        rows = list(cursor.fetchall())
-    items = [
-        {
-            "iin": r["iin"],
-            "date": r["mark_date"].isoformat(),
-            "code": r["code"],
-            "document": None if r["document"] is None else bool(r["document"]),
+    select = (
+        "SELECT iin, mark_date, code, document FROM lms_mark"
+        " WHERE bin = %s AND mark_date = %s ORDER BY mark_id"
+    )
+
+    def item(row: dict) -> dict:
+        document = None if row["document"] is None else bool(row["document"])
+        return {
+            "iin": row["iin"],
+            "date": row["mark_date"].isoformat(),
+            "code": row["code"],
+            "document": document,
         }
-        for r in rows
-    ]
-    page = {
-        "provider_bin": bin_,
-        "date": day.isoformat(),
-        "items": items,
-        "next_offset": _page(rows, offset, limit),
-    }
-    target = f"/providers/{bin_}/attendance"
-    return shape_page("lms", target, page, "items", "next_offset", offset, offset == 0)
+
+    return _provider_page(
+        bin_,
+        "attendance",
+        authorization,
+        offset,
+        limit,
+        select=select,
+        args=(bin_, day),
+        item=item,
+        head={"date": day.isoformat()},
+    )
