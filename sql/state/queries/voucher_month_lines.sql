@@ -25,15 +25,7 @@ WITH tally AS (
 )
 
 SELECT
-    ct.contract_id,
-    ct.bin,
-    ct.iin,
-    ct.child_name,
-    ct.group_type,
-    ct.region_code,
-    ct.start_date,
-    ct.end_date,
-    ct.voucher_id,
+    ct.*,  -- the contract's columns as voucher_month_contracts.sql gives them
     COALESCE(t.present_days, 0) AS present_days,
     COALESCE(t.excused_doc_days, 0) AS excused_doc_days,
     COALESCE(t.valid_marks, 0) AS valid_marks
