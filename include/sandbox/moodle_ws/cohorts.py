@@ -13,19 +13,17 @@ from include.sandbox.moodle_ws.registry import (
 SYSTEM_CONTEXT_ID = 1
 
 
-def _find_cohort(cursor, kind: str, value: str):
-    column = {"id": "id", "idnumber": "idnumber"}.get(kind)
-    if column is None:
-        raise invalid_parameter(f"Invalid cohort type: {kind}")
-    cursor.execute(f"SELECT id, idnumber FROM mdl_cohort WHERE `{column}` = %s", (value,))
-    return cursor.fetchone()
+# The columns add_cohort_members looks a member's cohort and user up by (Moodle 4.5)
+COHORT_KEYS, USER_KEYS = ("id", "idnumber"), ("id", "username")
 
 
-def _find_user(cursor, kind: str, value: str):
-    column = {"id": "id", "username": "username"}.get(kind)
-    if column is None:
-        raise invalid_parameter(f"Invalid user type: {kind}")
-    cursor.execute(f"SELECT id FROM mdl_user WHERE `{column}` = %s AND deleted = 0", (value,))
+def _find(cursor, table: str, keys: tuple[str, ...], typed: dict, live: str = ""):
+    """The id of the row of `table` whose column `typed["type"]` (one of `keys`) holds
+    `typed["value"]` and that matches `live`; None when there is none."""
+    column = typed["type"]
+    if column not in keys:  # never reached: the caller warns first; the column goes into SQL
+        raise invalid_parameter(f"invalid parameter: type={column}")
+    cursor.execute(f"SELECT id FROM {table} WHERE `{column}` = %s{live}", (typed["value"],))
     return cursor.fetchone()
 
 
@@ -133,17 +131,17 @@ def add_cohort_members(cursor, params: dict):
     now = int(time.time())
     for member in params.get("members") or []:
         cohort_type, user_type = member["cohorttype"], member["usertype"]
-        if cohort_type["type"] not in ("id", "idnumber"):
+        if cohort_type["type"] not in COHORT_KEYS:
             warn("1", f"invalid parameter: cohortype={cohort_type['type']}")
             continue
-        if user_type["type"] not in ("id", "username"):
+        if user_type["type"] not in USER_KEYS:
             warn("1", f"invalid parameter: usertype={user_type['type']}")
             continue
-        cohort = _find_cohort(cursor, cohort_type["type"], cohort_type["value"])
+        cohort = _find(cursor, "mdl_cohort", COHORT_KEYS, cohort_type)
         if cohort is None:
             warn("2", f"cohort {cohort_type['type']}={cohort_type['value']} not exists")
             continue
-        user = _find_user(cursor, user_type["type"], user_type["value"])
+        user = _find(cursor, "mdl_user", USER_KEYS, user_type, " AND deleted = 0")
         if user is None:
             warn("2", f"user {user_type['type']}={user_type['value']} not exists")
             continue
