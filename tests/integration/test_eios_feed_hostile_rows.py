@@ -28,7 +28,9 @@ from tests.integration.test_feed_hostile_rows import (
     CONTROL_TEXT,
     HUGE,
     _project_entries,
+    _set,
     _store_files,
+    _without,
 )
 
 EXAMPLES = settings(
@@ -97,14 +99,6 @@ def _good_row(last_name: str, at: datetime, faculty: str = FACULTY) -> dict:
         "changed_at": at.strftime("%Y-%m-%dT%H:%M:%S"),
         "added_later_by_eios": {"ignored": True},
     }
-
-
-def _without(name: str):
-    return lambda row: {k: v for k, v in row.items() if k != name}
-
-
-def _set(**values):
-    return lambda row: row | values
 
 
 MUTATIONS = {

@@ -97,37 +97,43 @@ good_entities = st.builds(
 )
 
 
-def _titled(title: str):
-    return lambda entity: entity | {"title": title}
+def _without(name: str):
+    """A mutation: the row without the field `name`."""
+    return lambda row: {k: v for k, v in row.items() if k != name}
+
+
+def _set(**values):
+    """A mutation: the row with these fields set."""
+    return lambda row: row | values
 
 
 KONTUR_MUTATIONS = {
-    "missing key": lambda e: {k: v for k, v in e.items() if k != "key"},
-    "missing createdDate": lambda e: {k: v for k, v in e.items() if k != "createdDate"},
-    "missing duration": lambda e: {k: v for k, v in e.items() if k != "duration"},
-    "null title": lambda e: e | {"title": None},
-    "createdBy a string": lambda e: e | {"createdBy": "teacher@example.edu"},
-    "createdBy a list": lambda e: e | {"createdBy": ["x"]},
-    "participantsCount many": lambda e: e | {"participantsCount": "many"},
-    "participantsCount bool": lambda e: e | {"participantsCount": True},
-    "participantsCount huge": lambda e: e | {"participantsCount": 10**12},
-    "size negative": lambda e: e | {"size": -1},
-    "duration text": lambda e: e | {"duration": "60"},
-    "duration zero": lambda e: e | {"duration": 0},
-    "duration negative": lambda e: e | {"duration": -5},
-    "date far past": lambda e: e | {"createdDate": "0001-01-01T00:00:00Z"},
-    "date far future": lambda e: e | {"createdDate": "9999-12-31T23:59:59Z"},
-    "date text": lambda e: e | {"createdDate": "yesterday"},
-    "date number": lambda e: e | {"createdDate": 1700000000},
-    "empty title": lambda e: e | {"title": "   "},
-    "huge title": lambda e: e | {"title": HUGE},
-    **{f"control title {n}": _titled(f"Физика {text}") for n, text in enumerate(CONTROL_TEXT)},
-    "path key": lambda e: e | {"key": "../../etc/passwd"},
-    "key with space": lambda e: e | {"key": "a key"},
-    "huge key": lambda e: e | {"key": "k" * 5000},
-    "numeric key": lambda e: e | {"key": 12345},
-    "empty key": lambda e: e | {"key": ""},
-    "control id": lambda e: e | {"id": "id\x00"},
+    "missing key": _without("key"),
+    "missing createdDate": _without("createdDate"),
+    "missing duration": _without("duration"),
+    "null title": _set(title=None),
+    "createdBy a string": _set(createdBy="teacher@example.edu"),
+    "createdBy a list": _set(createdBy=["x"]),
+    "participantsCount many": _set(participantsCount="many"),
+    "participantsCount bool": _set(participantsCount=True),
+    "participantsCount huge": _set(participantsCount=10**12),
+    "size negative": _set(size=-1),
+    "duration text": _set(duration="60"),
+    "duration zero": _set(duration=0),
+    "duration negative": _set(duration=-5),
+    "date far past": _set(createdDate="0001-01-01T00:00:00Z"),
+    "date far future": _set(createdDate="9999-12-31T23:59:59Z"),
+    "date text": _set(createdDate="yesterday"),
+    "date number": _set(createdDate=1700000000),
+    "empty title": _set(title="   "),
+    "huge title": _set(title=HUGE),
+    **{f"control title {n}": _set(title=f"Физика {text}") for n, text in enumerate(CONTROL_TEXT)},
+    "path key": _set(key="../../etc/passwd"),
+    "key with space": _set(key="a key"),
+    "huge key": _set(key="k" * 5000),
+    "numeric key": _set(key=12345),
+    "empty key": _set(key=""),
+    "control id": _set(id="id\x00"),
     "entity a string": lambda e: "not an entity",
     "entity null": lambda e: None,
 }
@@ -315,34 +321,34 @@ def _mark(n: int) -> dict:
 
 
 MARK_MUTATIONS = {
-    "missing iin": lambda m: {k: v for k, v in m.items() if k != "iin"},
-    "missing code": lambda m: {k: v for k, v in m.items() if k != "code"},
+    "missing iin": _without("iin"),
+    "missing code": _without("code"),
     "iin a number": lambda m: m | {"iin": int(m["iin"])},
-    "iin null": lambda m: m | {"iin": None},
-    "iin huge": lambda m: m | {"iin": "9" * 5000},
-    "iin control": lambda m: m | {"iin": "21\x0005"},
-    "code huge": lambda m: m | {"code": "present" * 100},
-    "code a list": lambda m: m | {"code": ["present"]},
-    "code control": lambda m: m | {"code": "pre\nsent"},
-    "document text": lambda m: m | {"document": "yes"},
-    "document number": lambda m: m | {"document": 1},
-    "date another day": lambda m: m | {"date": "2026-04-16"},
-    "date far past": lambda m: m | {"date": "0001-01-01"},
-    "date far future": lambda m: m | {"date": "9999-12-31"},
-    "date text": lambda m: m | {"date": "<b>today</b>"},
-    "date number": lambda m: m | {"date": 20260415},
+    "iin null": _set(iin=None),
+    "iin huge": _set(iin="9" * 5000),
+    "iin control": _set(iin="21\x0005"),
+    "code huge": _set(code="present" * 100),
+    "code a list": _set(code=["present"]),
+    "code control": _set(code="pre\nsent"),
+    "document text": _set(document="yes"),
+    "document number": _set(document=1),
+    "date another day": _set(date="2026-04-16"),
+    "date far past": _set(date="0001-01-01"),
+    "date far future": _set(date="9999-12-31"),
+    "date text": _set(date="<b>today</b>"),
+    "date number": _set(date=20260415),
     "mark a string": lambda m: "'; DROP TABLE voucher_mark; --",
 }
 CONTRACT_MUTATIONS = {
-    "missing contract_id": lambda c: {k: v for k, v in c.items() if k != "contract_id"},
-    "iin short": lambda c: c | {"iin": "123"},
-    "name empty": lambda c: c | {"child_name": "   "},
-    "name huge": lambda c: c | {"child_name": HUGE},
-    "name control": lambda c: c | {"child_name": "Имя\x1b[0m"},
-    "group_type path": lambda c: c | {"group_type": "../../etc"},
-    "start text": lambda c: c | {"start_date": "soon"},
-    "end before start": lambda c: c | {"end_date": "2025-01-01"},
-    "id huge": lambda c: c | {"contract_id": "C" * 500},
+    "missing contract_id": _without("contract_id"),
+    "iin short": _set(iin="123"),
+    "name empty": _set(child_name="   "),
+    "name huge": _set(child_name=HUGE),
+    "name control": _set(child_name="Имя\x1b[0m"),
+    "group_type path": _set(group_type="../../etc"),
+    "start text": _set(start_date="soon"),
+    "end before start": _set(end_date="2025-01-01"),
+    "id huge": _set(contract_id="C" * 500),
 }
 
 
@@ -441,16 +447,16 @@ PROVIDER = {
     "address": "ул. Абая, 1",
 }
 PROVIDER_MUTATIONS = {
-    "bin short": lambda p: p | {"bin": "12"},
-    "bin a number": lambda p: p | {"bin": 990640000123},
-    "funding unknown": lambda p: p | {"funding_model": "cash"},
-    "estimate text": lambda p: p | {"estimate_monthly": "a lot"},
-    "estimate negative": lambda p: p | {"estimate_monthly": "-5.00"},
-    "estimate float": lambda p: p | {"estimate_monthly": 1500.5},
-    "name control": lambda p: p | {"name": "ТОО\x00"},
-    "name huge": lambda p: p | {"name": HUGE},
-    "address null": lambda p: p | {"address": None},
-    "missing region": lambda p: {k: v for k, v in p.items() if k != "region_code"},
+    "bin short": _set(bin="12"),
+    "bin a number": _set(bin=990640000123),
+    "funding unknown": _set(funding_model="cash"),
+    "estimate text": _set(estimate_monthly="a lot"),
+    "estimate negative": _set(estimate_monthly="-5.00"),
+    "estimate float": _set(estimate_monthly=1500.5),
+    "name control": _set(name="ТОО\x00"),
+    "name huge": _set(name=HUGE),
+    "address null": _set(address=None),
+    "missing region": _without("region_code"),
 }
 NORM_MUTATIONS = {
     "amount text": {"monthly_amount": "много"},
