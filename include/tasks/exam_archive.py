@@ -93,13 +93,16 @@ def plan_quizzes(selected: dict, settings: dict) -> list[dict]:
 
 
 def read_quiz(moodle, quiz_id: int, run: dict) -> dict:
-    """The frames of one quiz's attempts finished in the run's window."""
-    params = {"quiz_id": quiz_id, **_window(run)}
+    """The frames of one quiz's attempts finished in the run's window (their questions
+    and steps read by the attempts' question usages)."""
+    attempts = moodle.read_frame("exam_quiz_attempts", {"quiz_id": quiz_id, **_window(run)})
+    # a tuple is the client's `IN (...)` list; (None,) is `IN (NULL)`: no attempt, no row
+    usages = {"usage_ids": tuple(int(u) for u in attempts["usage_id"]) or (None,)}
     return {
         "quiz": moodle.read_frame("exam_quiz", {"quiz_id": quiz_id}).iloc[0].to_dict(),
-        "attempts": moodle.read_frame("exam_quiz_attempts", params),
-        "question_attempts": moodle.read_frame("exam_question_attempts", params),
-        "steps": moodle.read_frame("exam_question_steps", params),
+        "attempts": attempts,
+        "question_attempts": moodle.read_frame("exam_question_attempts", usages),
+        "steps": moodle.read_frame("exam_question_steps", usages),
         "categories": moodle.read_frame("exam_categories"),
     }
 
