@@ -3,7 +3,6 @@ and follows the house rules (doc_md headings, owner, tags, typed params, task id
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import pytest
 
 from include.dag_defaults import DOC_HEADINGS, KNOWN_TAGS, OWNER, PIPELINE_TAGS
 from include.sandbox.environment import PROJECT_ROOT
+from tests.fresh_process import answer_of
 
 # Task ids start with a verb that says which step of the data flow the task is
 # (ARCHITECTURE.md, "Data flow in every DAG"). The seven ARCHITECTURE names:
@@ -60,15 +60,7 @@ def parse_result(tmp_path_factory):
     env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = (
         f"sqlite:///{tmp_path_factory.mktemp('nodb')}/missing/airflow.db"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", PARSE_SCRIPT, str(PROJECT_ROOT / "dags")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return answer_of(PARSE_SCRIPT, str(PROJECT_ROOT / "dags"), env=env)
 
 
 def test_every_dag_imports_without_connections_or_variables(parse_result, request):

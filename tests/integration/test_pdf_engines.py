@@ -7,17 +7,15 @@ printed as text (never run as code), PDF/A-3b, byte-identical in a fresh process
 from __future__ import annotations
 
 import io
-import json
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date
 
 import pytest
 
 from include.render.volumes import ENGINES, LAYOUTS, render_attempt_protocol, render_voucher_act
-from include.sandbox.environment import PROJECT_ROOT
+from tests.fresh_process import answer_of
 
 KAZAKH = "ә ғ қ ң ө ұ ү һ і Ә Ғ Қ Ң Ө Ұ Ү Һ І"
 # every character Typst's markup gives a meaning, inside values a person types
@@ -249,14 +247,7 @@ def test_a_rerun_in_a_fresh_process_gives_the_same_bytes(engine):
         hashlib.sha256(render_attempt_protocol(attempt_document(), engine)).hexdigest(),
         hashlib.sha256(render_voucher_act(act_context(), engine)).hexdigest(),
     ]
-    done = subprocess.run(
-        [sys.executable, "-c", FRESH_PROCESS, engine],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(done.stdout) == here
+    assert answer_of(FRESH_PROCESS, engine) == here
     other = attempt_document()
     other["attempt_id"] = 7002
     assert render_attempt_protocol(other, engine) != render_attempt_protocol(

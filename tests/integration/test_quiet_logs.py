@@ -8,12 +8,10 @@ it imports a suite the way a task does and runs a gate.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 
 from include.sandbox.environment import PROJECT_ROOT
+from tests.fresh_process import answer_of
 
 NOISE = "Skipping registering function"
 
@@ -48,16 +46,7 @@ print(json.dumps({"passed": report.passed, "records": records}))
 
 def _run_gate(order: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "GX_ANALYTICS_ENABLED": "False"}
-    done = subprocess.run(
-        [sys.executable, "-c", GATE, order],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return answer_of(GATE, order, env=env, timeout=180)
 
 
 def test_a_gate_run_logs_no_gx_registration_noise():
