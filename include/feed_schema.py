@@ -29,6 +29,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    StrictInt,
     StrictStr,
     ValidationError,
     ValidationInfo,
@@ -37,8 +38,7 @@ from pydantic import (
 KEY_MAX = 150  # the rejects table's key column holds 191 characters; room for a prefix
 REASON_MAX = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# an identifier a feed sends that goes into our keys, markers and URLs
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class FeedModel(BaseModel):
@@ -80,6 +80,18 @@ def required_text(value: str) -> str:
 
 
 RequiredText = Annotated[StrictStr, AfterValidator(required_text)]
+
+
+def identifier(value: str | int) -> str:
+    """`value` as a string of 1-64 of `A-Z a-z 0-9 _ . -` led by a letter or digit (a
+    source's id that goes into our keys, markers and URLs); a ValueError otherwise."""
+    text = str(value)
+    if not _IDENTIFIER.fullmatch(text):
+        raise ValueError("not 1-64 characters of A-Z a-z 0-9 _ . -, led by a letter or digit")
+    return text
+
+
+Identifier = Annotated[StrictStr | StrictInt, AfterValidator(identifier)]  # read as a string
 
 
 def _like(moment: datetime, earliest: datetime) -> datetime:

@@ -34,9 +34,9 @@ from typing import Any, Literal
 from pydantic import Field, StrictInt, StrictStr, ValidationInfo, field_validator
 
 from include.feed_schema import (
-    IDENTIFIER,
     FeedModel,
     FeedReject,
+    Identifier,
     RequiredText,
     collapse_spaces,
     feed_moment,
@@ -54,7 +54,7 @@ Status = Literal["studying", "academic_leave", "expelled", "graduated"]
 class EiosStudent(FeedModel):
     """One item of a faculty's students feed, as the sync accepts it."""
 
-    student_id: StrictStr | StrictInt
+    student_id: Identifier
     record_book: StrictStr | None = Field(None, max_length=64)
     login: StrictStr | None = Field(None, max_length=100)
     last_name: StrictStr
@@ -69,14 +69,6 @@ class EiosStudent(FeedModel):
     status: Status
     status_date: StrictStr | None = None
     changed_at: StrictStr
-
-    @field_validator("student_id")
-    @classmethod
-    def _id(cls, value: str | int) -> str:
-        text = str(value)
-        if not IDENTIFIER.fullmatch(text):
-            raise ValueError("not 1-64 characters of A-Z a-z 0-9 _ . -, led by a letter or digit")
-        return text
 
     @field_validator("last_name", "first_name", "middle_name")
     @classmethod

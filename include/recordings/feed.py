@@ -6,8 +6,8 @@ accepted, field by field (fields the API adds later are ignored):
 
 | field | accepted | when absent or null |
 |---|---|---|
-| `id` | string or integer, 1-64 of `A-Z a-z 0-9 _ . -` | rejected |
-| `key` | string, 1-64 of `A-Z a-z 0-9 _ . -` (it goes into the marker `ktalk:<key>` and the file URL, so no `/`, space or control character) | rejected |
+| `id` | string or integer, 1-64 of `A-Z a-z 0-9 _ . -` led by a letter or digit | rejected |
+| `key` | string, 1-64 of `A-Z a-z 0-9 _ . -` led by a letter or digit (it goes into the marker `ktalk:<key>` and the file URL, so no `/`, space or control character) | rejected |
 | `title` | string, 1-500 characters after trimming, no control character; HTML, quotes and non-ASCII are text (escaped where shown) | rejected |
 | `createdDate` | ISO 8601 date-time (no zone = UTC), from 2000-01-01, not after the poll's clock | rejected |
 | `createdBy` | object whose `email` is a string of at most 255 characters (or absent/null) | empty e-mail |
@@ -23,9 +23,10 @@ other entities go on.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     ConfigDict,
     Field,
     StrictFloat,
@@ -36,12 +37,13 @@ from pydantic import (
 )
 
 from include.feed_schema import (
-    IDENTIFIER,
     FeedModel,
     FeedReject,
+    Identifier,
     RequiredText,
     collapse_spaces,
     feed_moment,
+    identifier,
     printable,
     row_key,
     validate_rows,
@@ -66,8 +68,8 @@ class RecordingEntity(FeedModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    id: StrictStr | StrictInt = Field(...)
-    key: StrictStr = Field(...)
+    id: Identifier = Field(...)
+    key: Annotated[StrictStr, AfterValidator(identifier)] = Field(...)
     title: RequiredText = Field(...)
     created_date: StrictStr = Field(..., alias="createdDate")
     created_by: CreatedBy | None = Field(None, alias="createdBy")
@@ -77,14 +79,6 @@ class RecordingEntity(FeedModel):
     )
     size: StrictInt | None = Field(None, ge=0, le=2**63 - 1)
     duration: StrictInt | StrictFloat = Field(...)
-
-    @field_validator("id", "key")
-    @classmethod
-    def _identifier(cls, value: str | int) -> str:
-        text = str(value)
-        if not IDENTIFIER.fullmatch(text):
-            raise ValueError("not 1-64 characters of A-Z a-z 0-9 _ . -")
-        return text
 
     @field_validator("key", mode="before")
     @classmethod
