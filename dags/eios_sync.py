@@ -11,18 +11,21 @@ The graph is bounded by the work, not by faculties × steps (issue 16): one task
 step for all faculties, and an apply task only for the faculties that have actions:
 `resolve_settings → extract_students` (the faculties listed, then every faculty's
 roster, at most `eios_concurrency` EIOS requests at a time; a faculty whose feed fails is
-not synced, the others go on) `→ check_quality` (the gate: each faculty checked on its own, its rejects
-file and reject share its own; one GX suite over all accepted rows) `→ plan_changes`
-(one plan for every faculty: Moodle read with one query for users and one for cohort
-members, one set-based diff) `→ check_mass_graduation` (the guard: each faculty judged on
+not synced, the others go on) `→ check_quality` (the gate: each faculty checked on its
+own, its rejects file and reject share its own) `→ plan_changes` (one plan for every
+faculty: Moodle read with one query for users and one for cohort members, one set-based
+diff) and beside it `check_accepted_rows` (one GX suite over all accepted rows,
+blocking) `→ check_mass_graduation` (waits for both; the guard: each faculty judged on
 its own share; returns the faculties with actions for Moodle) `→ apply_changes` (mapped
 over those faculties only: none on an unchanged re-run) `→ record_faculty_state`
 (every faculty's results, watermark and held actions); then, only when the guard held a
 faculty, a person decides in Airflow's *Required actions* (`check_held_faculties →
 decide_held_faculties → apply_approved_faculties`; nothing held: a short circuit skips
-the last two); then `record_history` (and beside it `prune_history`) `→ report_run →
-verify_nothing_held` (docs/eios_sync.md). An unchanged re-run is 14 task instances,
-whatever the number of faculties.
+the last two); then `report_run` (the history CSV, then the report row; beside it
+`prune_history`) `→ verify_nothing_held` (docs/eios_sync.md). An unchanged re-run is 14
+task instances, whatever the number of faculties; its critical path is 10 of them, and
+the scheduler's idle sleep (0.25 s in our Airflow settings, 1 s by Airflow's default)
+is paid between each two.
 
 A student listed by several faculties (a transfer: `expelled` in the old feed,
 `studying` in the new one) is resolved by one rule: the latest `changed_at` wins; on
@@ -135,13 +138,13 @@ from include.tasks.eios_approval import (
 )
 from include.tasks.eios_sync import (
     apply_changes,
+    check_accepted_rows,
     check_mass_graduation,
     check_quality,
     extract_students,
     plan_changes,
     prune_history,
     record_faculty_state,
-    record_history,
     report_run,
     resolve_settings,
     verify_nothing_held,
@@ -169,16 +172,18 @@ from include.tasks.settings import date_param, params_from
 def eios_sync():
     config = resolve_settings()
     extracted = extract_students(config)
-    planned = plan_changes(config, check_quality(config, extracted))
+    checked = check_quality(config, extracted)
+    planned = plan_changes(config, checked)  # beside the GX suite: neither needs the other
     sending = check_mass_graduation(config, planned)  # the faculties with actions for Moodle
+    check_accepted_rows(config, checked) >> sending  # nothing reaches Moodle unless it passed
     applied = apply_changes.partial(config=config).expand(guarded=sending)
     recorded = record_faculty_state(config, applied)
     held = check_held_faculties(config, recorded)  # nothing held: the next two skip
     approval = apply_approved_faculties(config, held)
     held >> decide_held_faculties() >> approval
-    history = record_history(config)
-    approval >> [history, prune_history(config)]
-    verify_nothing_held(report_run(config, history, extracted))
+    report = report_run(config, extracted)
+    approval >> [report, prune_history(config)]
+    verify_nothing_held(report)
 
 
 eios_sync()

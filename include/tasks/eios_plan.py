@@ -1,5 +1,5 @@
 """eios_sync's quality gate and plan: every faculty's extract checked (schema, row rules,
-reject share per faculty; one GX suite over all accepted rows), then one plan for every
+reject share per faculty), one GX suite over all accepted rows, and one plan for every
 faculty against one read of Moodle's state (one query for users, one for cohort
 members) and one set-based diff (include/eios/site_plan.py). Used by the tasks of
 include/tasks/eios_sync.py."""
@@ -31,39 +31,51 @@ NOTHING = (None,)  # `IN (NULL)`: an empty list that matches nothing
 
 def check_faculties(extracted: list[dict], config: dict) -> list[dict]:
     """Each extracted faculty checked on its own (rejects file, `feed_reject`; above the
-    reject share it gets `quality_error` and is not synced); then one GX suite over every
-    faculty's accepted rows (blocking: a DataQualityError). A faculty whose extract
-    failed passes through with its `extract_error`."""
-    import pandas as pd
+    reject share it gets `quality_error` and is not synced). A faculty whose extract
+    failed passes through with its `extract_error`. The GX suite over every faculty's
+    accepted rows is `check_accepted_suite` (its own task, beside the plan)."""
+    from include.quality import DataQualityError
 
-    from include.eios.quality import accepted_expectations
-    from include.eios.usernames import render_username
-    from include.quality import DataQualityError, check_frame, require
-
-    settings = settings_from(config["settings"])
-    results, frames = [], []
+    results = []
     for entry in extracted:
         if entry.get("extract_error"):
             results.append(entry)
             continue
         try:
-            checked, accepted = _check_faculty(entry, config)
+            results.append(_check_faculty(entry, config))
         except DataQualityError as exc:
             log.error("faculty %s is not synced in this run: %s", entry["id"], exc)
             results.append({**entry, "quality_error": str(exc)})
-            continue
-        results.append(checked)
-        if accepted:
-            frame = pd.DataFrame(accepted)
-            frame["username"] = [render_username(settings.username_template, i) for i in accepted]
-            frames.append(frame[["faculty_id", "student_id", "username", "status"]])
-    if frames:
-        frame = pd.concat(frames, ignore_index=True)
-        require(check_frame(frame, accepted_expectations(), "eios_accepted"))
     return results
 
 
-def _check_faculty(extracted: dict, config: dict) -> tuple[dict, list[dict]]:
+def check_accepted_suite(checked: list[dict], config: dict) -> dict:
+    """One GX suite over every checked faculty's accepted rows (staged by
+    `check_faculties`); blocking: a failure raises DataQualityError."""
+    import pandas as pd
+
+    from include.eios.quality import accepted_expectations
+    from include.eios.usernames import render_username
+    from include.quality import check_frame, require
+
+    template = settings_from(config["settings"]).username_template
+    frames = []
+    for entry in checked:
+        if not entry.get("accepted_rows"):
+            continue
+        accepted = read_json(entry["accepted"])
+        frame = pd.DataFrame(accepted)
+        frame["username"] = [render_username(template, i) for i in accepted]
+        frames.append(frame[["faculty_id", "student_id", "username", "status"]])
+    if not frames:
+        return {"suite": "eios_accepted", "rows": 0}
+    frame = pd.concat(frames, ignore_index=True)
+    report = require(check_frame(frame, accepted_expectations(), "eios_accepted"))
+    log.info(report.summary())
+    return {"suite": report.suite, "rows": report.rows}
+
+
+def _check_faculty(extracted: dict, config: dict) -> dict:
     """One faculty: schema, row rules -> rejects file and `feed_reject`; above the reject
     share a DataQualityError. Stages the accepted rows and the roster's ids."""
     from include.quality import DataQualityError
@@ -105,7 +117,7 @@ def _check_faculty(extracted: dict, config: dict) -> tuple[dict, list[dict]]:
         "open_feed_rejects": still_open,
         "rejects": rejects_path,
     }
-    return checked, accepted
+    return checked
 
 
 def _roster_ids(items: list) -> set[str]:

@@ -12,7 +12,8 @@ database's state in include/tasks/eios_state.py.
 
 The graph is bounded by the work, not by faculties x steps: one extract task reads
 every faculty (a bounded pool of EIOS requests), one quality gate checks each faculty
-on its own, one plan diffs every faculty against one read of Moodle, one guard judges
+on its own, one plan diffs every faculty against one read of Moodle while one GX suite
+checks all accepted rows beside it, one guard judges
 each faculty's own share, and only the faculties with something to send to Moodle get
 an apply task (mapped). An unchanged re-run is 14 task instances whatever the
 faculties.
@@ -31,7 +32,7 @@ from include.config import EiosSyncSettings, SettingsError
 from include.dag_defaults import HEAVY_TIMEOUT
 from include.eios.guard import mass_graduation_guard
 from include.tasks.eios_apply import apply_faculty, to_send
-from include.tasks.eios_plan import check_faculties, plan_faculties
+from include.tasks.eios_plan import check_accepted_suite, check_faculties, plan_faculties
 from include.tasks.eios_report import run_report, visible_problems
 from include.tasks.eios_state import (
     DAG_ID,
@@ -149,19 +150,27 @@ def extract_students(config: dict, faculties: list[dict] | None = None) -> list[
     return [{k: v for k, v in r.items() if k != "error"} for r in results]
 
 
-@task  # retried: it writes feed_reject; a failed GX suite does not retry (below)
+@task  # retried: it writes feed_reject
 def check_quality(config: dict, extracted: list[dict]) -> list[dict]:
     """Each faculty: the schema, then the row rules -> its rejects file and `feed_reject`;
     above the reject share that faculty is not synced (`quality_error`; the report and
-    verify_nothing_held name it) and the others go on. Then one GX suite on every
-    faculty's accepted rows: a failure there fails the task at once (no retry: a retry
-    would give the same answer)."""
+    verify_nothing_held name it) and the others go on. The accepted rows are staged for
+    check_accepted_rows (the GX suite) and plan_changes, which run side by side."""
+    return check_faculties(extracted, config)
+
+
+@task(retries=0)  # a retry would give the same answer
+def check_accepted_rows(config: dict, checked: list[dict]) -> dict:
+    """The blocking GX suite over every faculty's accepted rows as a whole (not null,
+    unique per faculty, known statuses). Beside plan_changes, not before it: its
+    import alone costs seconds and the plan does not need it; check_mass_graduation
+    waits for both, so nothing reaches Moodle unless the suite passed."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from include.quality import DataQualityError
 
     try:
-        return check_faculties(extracted, config)
+        return check_accepted_suite(checked, config)
     except DataQualityError as exc:
         raise AirflowFailException(str(exc)) from exc
 
@@ -262,12 +271,6 @@ def _require_config(config: dict | None) -> dict:
 
 
 @task(trigger_rule="all_done")
-def record_history(config: dict | None) -> dict:
-    """The run's history CSV from every faculty that got as far as apply."""
-    return write_history(_require_config(config)["run"])
-
-
-@task(trigger_rule="all_done")
 def prune_history(config: dict | None, now: datetime | None = None) -> dict:
     """Remove history CSVs, rejects and staged work files older than the retention."""
     config = _require_config(config)
@@ -278,14 +281,11 @@ def prune_history(config: dict | None, now: datetime | None = None) -> dict:
 
 @task(trigger_rule="all_done")
 def report_run(
-    config: dict | None,
-    history: dict | None,
-    extracted: list[dict] | None,
-    dag_run=None,
-    logical_date=None,
+    config: dict | None, extracted: list[dict] | None, dag_run=None, logical_date=None
 ) -> dict:
-    """The run's report row; status `held` or `failed` when anything was held or failed;
-    who released which held faculties, and when (`apply_approved_faculties`).
+    """The run's history CSV (every faculty that got as far as apply, and the released
+    ones), then its report row; status `held` or `failed` when anything was held or
+    failed; who released which held faculties, and when (`apply_approved_faculties`).
     (`dag_run` and `logical_date`: the run's clock, passed in by Airflow.)"""
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -297,6 +297,7 @@ def report_run(
 
     from include.tasks.eios_approval import read_decision
 
+    history = write_history(config["run"])
     dry_run = settings_from(config["settings"]).dry_run
     approval = read_decision(config)
     summary, counts, outputs, status = run_report(dry_run, history, extracted, approval)

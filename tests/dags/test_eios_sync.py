@@ -100,7 +100,7 @@ def write_calls(sandbox) -> dict[str, int]:
 def history(result) -> list[dict]:
     from airflow.sdk import ObjectStoragePath
 
-    path = result.xcom("record_history")["history"]
+    path = result.xcom("report_run")["outputs"]["history_csv"]
     with ObjectStoragePath(path).open("r") as handle:
         return list(csv.DictReader(io.StringIO(handle.read())))
 
@@ -401,7 +401,7 @@ def test_history_csv_dry_run_and_retention(fresh_stack, sandbox, store_root):
         "new",
         "result",
     ]
-    name = dry.xcom("record_history")["history"].rsplit("/", 1)[-1]
+    name = dry.xcom("report_run")["outputs"]["history_csv"].rsplit("/", 1)[-1]
     assert datetime.strptime(name, "%Y-%m-%d_%H-%M-%S.csv")
     assert not old.exists() and recent.exists()
     assert not old_work.parent.parent.exists()  # staged extracts go with the history

@@ -24,7 +24,7 @@ ONE_FOR_ALL = (
     "check_quality",
     "plan_changes",
     "check_mass_graduation",
-)
+)  # and check_accepted_rows: after check_quality, beside the plan, before the guard
 
 
 def test_one_task_per_step_for_all_faculties_and_apply_only_where_there_is_work(dag):
@@ -35,6 +35,12 @@ def test_one_task_per_step_for_all_faculties_and_apply_only_where_there_is_work(
         task = dag.get_task(downstream)
         assert not task.is_mapped and task.task_group.group_id is None, downstream
         assert upstream in task.upstream_task_ids, downstream
+    suite = dag.get_task("check_accepted_rows")  # the GX suite, beside the plan
+    assert suite.upstream_task_ids == {"resolve_settings", "check_quality"}
+    assert suite.downstream_task_ids == {
+        "check_mass_graduation"
+    }  # nothing applied unless it passed
+    assert suite.retries == 0
     assert not dag.task_group_dict  # no mapped group of steps per faculty
     apply = dag.get_task("apply_changes")
     assert apply.is_mapped and apply.upstream_task_ids == {
@@ -45,9 +51,9 @@ def test_one_task_per_step_for_all_faculties_and_apply_only_where_there_is_work(
     record = dag.get_task("record_faculty_state")
     assert record.upstream_task_ids >= {"apply_changes"}
     assert record.trigger_rule == "all_done"  # a faculty whose apply failed stops no other
-    for task_id in ("record_history", "prune_history", "report_run", "verify_nothing_held"):
+    for task_id in ("prune_history", "report_run", "verify_nothing_held"):
         assert task_id in dag.task_ids
-    assert dag.get_task("record_history").trigger_rule == "all_done"
+    assert dag.get_task("report_run").trigger_rule == "all_done"  # the history CSV: always
     assert len(dag.task_ids) == 14
     assert dag.get_task("prune_history").downstream_task_ids == set()  # beside the report
 
@@ -84,7 +90,7 @@ def test_held_faculties_are_asked_in_required_actions_with_no_default(dag):
     apply = dag.get_task("apply_approved_faculties")
     assert apply.upstream_task_ids >= {"decide_held_faculties", "check_held_faculties"}
     assert apply.trigger_rule == "all_done"  # runs after a timeout: applies nothing
-    assert "record_history" in apply.downstream_task_ids
+    assert "report_run" in apply.downstream_task_ids
 
 
 def test_doc_md_explains_every_setting_and_the_manual_runs(dag):
