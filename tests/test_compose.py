@@ -211,3 +211,14 @@ def test_the_image_installs_the_runtime_requirements_with_airflows_constraints()
         assert lock_input.get(name) == spec, f"{name}: {spec} vs requirements.in"
     for dev in ("pytest", "hypothesis", "moto", "ruff", "check-jsonschema", "sqlfluff", "uv"):
         assert dev not in runtime and dev in lock_input
+
+
+def test_one_machine_and_the_scaled_out_stack_share_the_schedulers_idle_sleep():
+    """The embedded default (make demo / up, the e2e tests, the benchmarks) schedules a
+    run's next task as promptly as the compose stack does."""
+    from include.sandbox import environment
+
+    stack = read_env_file(PROJECT_ROOT / "config" / "airflow.env")
+    one_machine = environment.airflow_settings(PROJECT_ROOT / ".local" / "x")
+    name = "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME"
+    assert one_machine[name] == stack[name] == environment.SCHEDULER_IDLE_SLEEP_SECONDS

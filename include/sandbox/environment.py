@@ -27,6 +27,9 @@ def read_env_file(path: Path = ENV_FILE) -> dict[str, str]:
     return values
 
 
+SCHEDULER_IDLE_SLEEP_SECONDS = "0.25"  # the value of config/airflow.env
+
+
 def airflow_settings(airflow_home: Path) -> dict[str, str]:
     """Airflow on the embedded default: SQLite metadata DB under `.local/`."""
     return {
@@ -38,6 +41,8 @@ def airflow_settings(airflow_home: Path) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(airflow_home / "logs"),
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "60",
+        # as config/airflow.env: a run's next task waits for the scheduler's next loop
+        "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": SCHEDULER_IDLE_SLEEP_SECONDS,
         "GX_ANALYTICS_ENABLED": "False",
         "PIPELINES_STORE_URL": f"file://{LOCAL_DIR / 'store'}",
         "PYTHONPATH": os.pathsep.join(
