@@ -114,7 +114,11 @@ def feed_moment(
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(unparseable) from None
-    moment = _like(moment, earliest)
+    try:
+        moment = _like(moment, earliest)
+    except OverflowError:  # a zone that takes year 1 or 9999 past datetime's range
+        far = "before " + str(earliest.date()) if moment.year <= earliest.year else "in the future"
+        raise ValueError(prefix + far) from None
     if moment < earliest:
         raise ValueError(f"{prefix}before {earliest.date()}")
     now = (info.context or {}).get("now")

@@ -99,3 +99,14 @@ def test_a_feed_differing_only_in_case_and_spacing_makes_zero_writes(n, upper, p
         auth="manual", on_leave="suspend",
     )  # fmt: skip
     assert plan.actions == []
+
+
+def test_a_date_whose_zone_leaves_the_calendar_is_rejected_not_a_crash():
+    """`0001-01-01T00:00:00+05:00` is before year 1 in UTC: a reject with its reason."""
+    for changed_at, reason in (
+        ("0001-01-01T00:00:00+05:00", "before 2000-01-01"),
+        ("9999-12-31T23:00:00-05:00", "in the future"),
+    ):
+        good, rejects = validate_students([{**_row(1), "changed_at": changed_at}], "F1", NOW)
+        assert not good and len(rejects) == 1
+        assert (rejects[0].field, rejects[0].reason) == ("changed_at", reason), rejects[0]
