@@ -209,29 +209,14 @@ def under_the_scheduler(
     """The same runs under `airflow standalone` (scheduler, dag-processor, API server,
     LocalExecutor, the task runner), as tests/e2e does: settings as the Variable, the run
     triggered and read back over REST; its wall time is the run's start to end."""
-    import subprocess
-
     from include.sandbox import stack
     from tests.e2e.airflow_api import AirflowApi
 
     home = environment.LOCAL_DIR / f"airflow-{PREFIX}-standalone"
-    shutil.rmtree(home, ignore_errors=True)
-    airflow_env = {**env, **environment.airflow_settings(home)}
-    airflow_env["PIPELINES_STORE_URL"] = env["PIPELINES_STORE_URL"]  # the bench's own store
-    airflow_env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] = "False"
-    for name in [n for n in airflow_env if n.startswith("AIRFLOW_VAR_")]:
-        del airflow_env[name]
-    stack.migrate_airflow_db(airflow_env)
-    subprocess.run(
-        [str(Path(sys.executable).with_name("airflow")), "dags", "reserialize"],
-        env={**os.environ, **airflow_env}, check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
-    port, pid_file = stack.free_port(), home / "standalone.pid"
     started = time.monotonic()
-    stack.start_airflow_standalone(airflow_env, port, pid_file, home / "standalone.log")
+    port, pid_file, _ = stack.start_airflow_for_triggered_runs(env, home, task_slots=None)
     figures = {}
     try:
-        stack.wait_for_airflow_api(port)
         api = AirflowApi(port, home)
         api.wait_for_dags(["exam_archive"])
         api.unpause("exam_archive")

@@ -259,3 +259,37 @@ def airflow_cli(args: list[str], env: dict[str, str], timeout: float = 600) -> s
     if done.returncode != 0:
         raise LocalStackError(f"airflow {' '.join(args[:2])} failed: {done.stderr.strip()[-2000:]}")
     return done.stdout
+
+
+def start_airflow_for_triggered_runs(
+    env: dict[str, str], home: Path, task_slots: int | None = 4
+) -> tuple[int, Path, Path]:
+    """`airflow standalone` as the end-to-end tests and the benchmarks run it: a fresh
+    `home`, runs only when triggered (no job schedule), `task_slots` task processes at a
+    time (None: Airflow's default), settings from Variables set over the API (not
+    `AIRFLOW_VAR_*`), every DAG serialised before the scheduler starts; returns (port,
+    pid file, log) once its API answers."""
+    import shutil
+
+    from include.sandbox.environment import airflow_settings
+
+    shutil.rmtree(home, ignore_errors=True)
+    env = {
+        **env,
+        **airflow_settings(home),
+        "PIPELINES_STORE_URL": env["PIPELINES_STORE_URL"],
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+        **({"AIRFLOW__CORE__PARALLELISM": str(task_slots)} if task_slots else {}),
+    }
+    env = {name: value for name, value in env.items() if not name.startswith("AIRFLOW_VAR_")}
+    migrate_airflow_db(env)
+    airflow_cli(["dags", "reserialize"], env, timeout=300)
+    port = free_port()
+    pid_file, log = home / "standalone.pid", home / "standalone.log"
+    start_airflow_standalone(env, port, pid_file, log)
+    try:
+        wait_for_airflow_api(port)
+    except BaseException:
+        stop_process_group(pid_file)
+        raise
+    return port, pid_file, log

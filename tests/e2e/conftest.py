@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -57,27 +55,8 @@ def e2e_stack(mariadb, sandbox):
     stack.reset_data(mariadb, sizes=E2E_SIZES)
     shutil.rmtree(environment.LOCAL_DIR / f"store-{PREFIX}", ignore_errors=True)
     home = environment.LOCAL_DIR / f"airflow-{PREFIX}-e2e"
-    shutil.rmtree(home, ignore_errors=True)
-    env = {
-        **os.environ,
-        **TEST_ENV,
-        **environment.airflow_settings(home),
-        "PIPELINES_STORE_URL": TEST_ENV["PIPELINES_STORE_URL"],
-        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-        "AIRFLOW__CORE__PARALLELISM": "4",
-    }
-    for name in [n for n in env if n.startswith("AIRFLOW_VAR_")]:
-        del env[name]  # settings come from Variables set through the API
-    stack.migrate_airflow_db(env)
-    subprocess.run(
-        [str(Path(sys.executable).with_name("airflow")), "dags", "reserialize"],
-        env=env, check=True, capture_output=True, timeout=300, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-    port = stack.free_port()
-    pid_file, log = home / "standalone.pid", home / "standalone.log"
-    stack.start_airflow_standalone(env, port, pid_file, log)
+    port, pid_file, log = stack.start_airflow_for_triggered_runs({**os.environ, **TEST_ENV}, home)
     try:
-        stack.wait_for_airflow_api(port)
         api = AirflowApi(port, home)
         api.wait_for_dags(DAG_IDS)
         for dag_id in DAG_IDS:
