@@ -16,10 +16,10 @@ The aggregation runs in DuckDB over the daily Parquet files of marks that
 files of the month are downloaded through ObjectStoragePath first, as DuckDB reads
 local files and its `httpfs` would need the store's credentials and a download of the
 extension). Measured side by side at full scale (10^6 contracts, 2.2·10^7 marks, one
-bench run on 2 shared cores): DuckDB 21.1 s against 71.3 s for one MariaDB
+bench run on 2 cores): DuckDB 12.3 s against 41.9 s for one MariaDB
 GROUP BY over the month (the same SQL text, sql/state/queries/voucher_month_lines.sql,
 run in MariaDB over its tables), so DuckDB is the DAG's path; the
-month's acts took 71.6 s in all (load 4.9; aim ≤ 120 s). Act PDFs: setting `pdf_engine`;
+month's acts took 48.6 s in all (load 1.5; aim ≤ 120 s). Act PDFs: setting `pdf_engine`;
 Typst made the 10^4 act PDFs in 7.2 min (aim ≤ 15 min; 641 s of CPU;
 load 4-10); WeasyPrint needs 13x the CPU per act.
 

@@ -8,7 +8,7 @@ registry's reference data (providers, norms, vouchers, risk flags) is
 refreshed first. See docs/vouchers.md.
 
 At full scale (10^4 providers, 10^6 marks a day, 2 shared cores) a daily run's
-`ingest_marks` + `check_double_funding` took 72.2 s (load 4.5; docs/vouchers.md).
+`ingest_marks` + `check_double_funding` took 63.5 s (load 3; docs/vouchers.md).
 
 ## Schedule
 Daily at 03:00 UTC; each run ingests the day before its logical date.
