@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from include.config.base import PipelineSettings
+from include.config.base import PageLimit, PipelineSettings
 from include.render.volumes import PdfEngine
 
 
@@ -22,10 +22,8 @@ class VoucherSettings(PipelineSettings):
     extra_working_days: list[date] = Field(
         default_factory=list, description="working Saturdays set by a government decree"
     )
-    max_pages: int = Field(
+    max_pages: PageLimit = Field(
         1000,
-        ge=1,
-        le=100000,
         description="a paged LMS or registry list stops with an error past this many pages "
         "(10^6 vouchers are 20 pages; a provider's day is one page)",
     )
