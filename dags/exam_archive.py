@@ -43,8 +43,8 @@ PDF/A-3b from the Typst templates in include/render/typst/, 4-6x less CPU per
 attempt PDF than WeasyPrint's compact layout; choose it for big session days on few
 cores; summaries stay WeasyPrint's; see docs/exam_archive.md "Which PDF engine" and
 "Speed": at 5 053 attempts 0.018-0.028 CPU s per attempt end to end with Typst against
-0.062 with WeasyPrint compact; under the scheduler on 2 vCPUs at load 3-6, 53.4
-attempts/s with Typst and 21.8/s with WeasyPrint compact). Read once per run by
+0.062 with WeasyPrint compact; under the scheduler on 2 vCPUs, 71.7 attempts/s with
+Typst and 33.0/s with WeasyPrint compact at load 1-3, 53.4 and 21.8/s at load 3-6). Read once per run by
 `resolve_settings` (with the params below applied); later tasks use its result, so an
 edit of the Variable during a run changes nothing in that run. A bad value fails
 `resolve_settings` at once naming the field.
