@@ -189,14 +189,18 @@ def test_vouchers_ingest_over_both_workers_and_acts_survive_a_lost_worker(
     )
 
 
-def test_course_audit_and_archive_back_up_courses_on_both_workers(api, stack, figures):
+def test_course_audit_and_archive_back_up_each_course_once_over_the_workers(api, stack, figures):
+    """Where the backups run is not asserted: four 0.7-s backups can all go to one worker
+    while the other runs `select_courses` (seen: 5 s); the spread over both workers is
+    asserted where tasks outlast that (exam_archive, voucher_ingest)."""
     runs = demo_runs()
     audit = run_to_end(api, stack, "course_audit", runs["course_audit"][1])
     _quiet(stack, audit)
     archive = run_to_end(api, stack, "course_archive", runs["course_archive"][1])
     _quiet(stack, archive)
     backups = archive.mapped("backup_course")
-    assert len(backups) >= 2 and _hostnames(archive, "backup_course") == WORKERS
+    assert len(backups) >= 2 and _hostnames(archive, "backup_course") <= WORKERS
+    assert {t["hostname"] for t in archive.task_instances if t["hostname"]} == WORKERS
     stored = query("pipelines", "SELECT course_id, COUNT(*) FROM course_backup GROUP BY course_id")
     assert len(stored) == len(backups) and all(n == 1 for _, n in stored)
     figures[f"course_archive ({len(backups)} courses)"] = (
