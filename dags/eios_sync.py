@@ -23,7 +23,7 @@ faculty, a person decides in Airflow's *Required actions* (`check_held_faculties
 decide_held_faculties → apply_approved_faculties`; nothing held: a short circuit skips
 the last two); then `report_run` (the history CSV, then the report row; beside it
 `prune_history`) `→ verify_nothing_held` (docs/eios_sync.md). An unchanged re-run is 14
-task instances, whatever the number of faculties; its critical path is 10 of them, and
+task instances, whatever the number of faculties; its critical path is 9 of them, and
 the scheduler's idle sleep (0.25 s in our Airflow settings, 1 s by Airflow's default)
 is paid between each two.
 
